@@ -1,0 +1,357 @@
+/**
+ * The journal's single writer: group commit, segment rotation, the seal of a clean close, and the
+ * fail-stop rule.
+ *
+ * Group commit: `append` queues the record and schedules one flush for the current turn of the
+ * event loop; every append queued by then goes out in one write, followed (under `immediate`) by
+ * one fdatasync. All I/O is synchronous, so nothing of flush n+1 is written before flush n's sync
+ * has returned. Each record carries `durable-through`, how far the log was synced when it was
+ * written; recovery uses it to tell a torn tail from corruption.
+ *
+ * Write path, in order (docs/ARCHITECTURE.md numbers the same steps):
+ *   1. encode the queued records into one buffer;
+ *   2. if the active segment would pass its size limit: fdatasync it, create the next segment,
+ *      write and fsync its header, fsync the directory — all before any record goes into it;
+ *   3. write the buffer at the end of the active segment (a short write fails the journal);
+ *   4. fdatasync if the durability level calls for it (always under `immediate`);
+ *   5. resolve the appends: under `immediate` only after step 4.
+ * After any failure in 2–4 the journal rejects every waiting and later append until reopened.
+ */
+import path from 'node:path';
+import type { DurabilityLevel, FileSystem } from '../durability/index.js';
+import { DurableFile, syncDirectory } from '../durability/index.js';
+import { ClosedError, FsyncFailedError, IoError, JournalFailedError } from '../errors.js';
+import { FLUSHES_PER_LOOP_TURN, GROUP_COMMIT_MAX_BYTES, GROUP_COMMIT_MAX_RECORDS, SEGMENT_HEADER_BYTES } from '../limits.js';
+import { blake3 } from '../checksum/index.js';
+import { RECORD_KIND_DATA, RECORD_KIND_SEAL, encodeSegmentHeader, frameBytes, segmentFileName, writeFrame } from './format.js';
+import type { SegmentFile } from './recovery.js';
+
+export interface AppendResult {
+  /** Global offset of the record: pass it to `read`, or to `iterate`/`follow` to start there. */
+  offset: number;
+  /** BLAKE3-256 of the payload. */
+  hash: Uint8Array;
+}
+
+interface PendingAppend {
+  payload: Uint8Array;
+  hash: Uint8Array;
+  resolve: (result: AppendResult) => void;
+  reject: (error: Error) => void;
+}
+
+export interface JournalWriterOptions {
+  directory: string;
+  fileSystem: FileSystem;
+  level: DurabilityLevel;
+  maxSegmentBytes: number;
+  /** Called whenever more of the log became readable, durable, or the writer stopped. */
+  onChange: () => void;
+}
+
+const EMPTY = new Uint8Array(0);
+
+export class JournalWriter {
+  readonly #options: JournalWriterOptions;
+  /** Shared with the reader side; the writer appends segments and keeps the last one's size. */
+  readonly segments: SegmentFile[];
+  #file: DurableFile;
+  #queue: PendingAppend[] = [];
+  #queuedBytes = 0;
+  #flushScheduled = false;
+  #flushesSinceLoopTurn = 0;
+  #buffer = Buffer.alloc(0);
+  #writtenEnd: number;
+  #readableEnd: number;
+  #durableEnd: number;
+  #sealed: boolean;
+  #failure: JournalFailedError | undefined;
+  #closed = false;
+
+  /**
+   * Takes over the recovered segments. The tail recovery kept may never have been synced (a
+   * process crash leaves it in the page cache), so it is synced here before anything new is
+   * written: from now on `durable-through` is honest for the whole log.
+   */
+  constructor(options: JournalWriterOptions, segments: SegmentFile[], endsWithSeal: boolean) {
+    this.#options = options;
+    this.segments = segments;
+    const last = segments.at(-1);
+    if (last === undefined) throw new Error('JournalWriter needs at least one segment');
+    this.#file = this.#openSegment(last);
+    try {
+      this.#file.forceSync();
+    } catch (error) {
+      this.#file.close();
+      throw error;
+    }
+    this.#writtenEnd = last.baseOffset + last.sizeBytes;
+    this.#readableEnd = this.#writtenEnd;
+    this.#durableEnd = this.#writtenEnd;
+    this.#sealed = endsWithSeal;
+  }
+
+  /** Creates a segment starting at `baseOffset`: header written and fsynced, directory fsynced. */
+  static createSegment(directory: string, fileSystem: FileSystem, baseOffset: number): SegmentFile {
+    const segmentPath = path.join(directory, segmentFileName(baseOffset));
+    const header = encodeSegmentHeader(baseOffset);
+    let handle;
+    try {
+      handle = fileSystem.open(segmentPath, 'create-new');
+    } catch (error) {
+      throw new IoError(segmentPath, 'cannot create segment', { cause: error });
+    }
+    try {
+      const written = handle.write(header, 0, header.length, 0);
+      if (written !== header.length) throw new IoError(segmentPath, 'short write of segment header');
+      try {
+        handle.sync();
+      } catch (error) {
+        throw new FsyncFailedError(segmentPath, { cause: error });
+      }
+    } catch (error) {
+      throw error instanceof FsyncFailedError || error instanceof IoError
+        ? error
+        : new IoError(segmentPath, 'cannot write segment header', { cause: error });
+    } finally {
+      handle.close();
+    }
+    syncDirectory(directory, fileSystem);
+    return { baseOffset, path: segmentPath, sizeBytes: SEGMENT_HEADER_BYTES };
+  }
+
+  /** End of what readers may see: written and, under `immediate`, synced. */
+  get readableEnd(): number {
+    return this.#readableEnd;
+  }
+
+  /** Everything below this offset is durable. */
+  get durableEnd(): number {
+    return this.#durableEnd;
+  }
+
+  get failure(): JournalFailedError | undefined {
+    return this.#failure;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  append(payload: Uint8Array): Promise<AppendResult> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new ClosedError('journal'));
+    // Copied now: the caller may reuse its buffer as soon as `append` returns, and the hash must
+    // describe the bytes that reach the disk.
+    const copy = new Uint8Array(payload);
+    const hash = blake3(copy);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ payload: copy, hash, resolve, reject });
+      this.#queuedBytes += frameBytes(payload.length);
+      if (this.#queue.length >= GROUP_COMMIT_MAX_RECORDS || this.#queuedBytes >= GROUP_COMMIT_MAX_BYTES) {
+        // Bound the queue: a caller that appends without awaiting pays for the flush now.
+        this.#flush();
+      } else if (!this.#flushScheduled) {
+        this.#scheduleFlush();
+      }
+    });
+  }
+
+  /**
+   * One flush per burst of appends. Under `immediate` every flush costs an fdatasync, so it waits
+   * for the next loop turn and gathers appends arriving from I/O callbacks too; under the other
+   * levels a flush is only a write, so it runs once the current callbacks and their promise
+   * continuations are done, with a full loop turn every `FLUSHES_PER_LOOP_TURN` flushes.
+   */
+  #scheduleFlush(): void {
+    this.#flushScheduled = true;
+    const flush = (): void => this.#flush();
+    if (this.#options.level.kind === 'immediate' || ++this.#flushesSinceLoopTurn >= FLUSHES_PER_LOOP_TURN) {
+      this.#flushesSinceLoopTurn = 0;
+      setImmediate(flush);
+    } else {
+      process.nextTick(flush);
+    }
+  }
+
+  /** Writes everything queued and makes the whole log durable, whatever the level. */
+  sync(): void {
+    this.#checkUsable();
+    this.#flush();
+    this.#checkUsable();
+    this.#guard(() => this.#file.forceSync());
+    this.#markDurable();
+  }
+
+  /**
+   * Writes what is queued, makes it durable, seals the log (so damage found later anywhere in it
+   * is provably corruption, not a torn tail) and closes the segment. A failed journal is closed
+   * without writing anything more; its failure was already reported to every waiting append.
+   */
+  close(): void {
+    if (this.#closed) return;
+    try {
+      if (this.#failure === undefined) {
+        this.#flush();
+        if (this.#failure === undefined && !this.#sealed) this.#seal();
+      }
+    } finally {
+      this.#closed = true;
+      try {
+        if (this.#failure === undefined) this.#file.close();
+      } finally {
+        if (this.#failure !== undefined) this.#closeQuietly();
+        this.#options.onChange();
+      }
+    }
+  }
+
+  #seal(): void {
+    this.#guard(() => this.#file.forceSync());
+    this.#markDurable();
+    const length = frameBytes(0);
+    const buffer = this.#bufferOf(length);
+    writeFrame(buffer, 0, RECORD_KIND_SEAL, EMPTY, blake3(EMPTY), this.#durableEnd);
+    this.#guard(() => {
+      this.#file.write(buffer, length, 1);
+      this.#file.forceSync();
+    });
+    this.#advance(length);
+    this.#markDurable();
+    this.#readableEnd = this.#writtenEnd;
+    this.#sealed = true;
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const results: AppendResult[] = [];
+    try {
+      let next = 0;
+      while (next < batch.length) next = this.#writeRun(batch, next, results);
+    } catch (error) {
+      for (const pending of batch) pending.reject(this.#failure ?? (error as Error));
+      return;
+    }
+    this.#readableEnd = this.#writtenEnd;
+    batch.forEach((pending, i) => pending.resolve(results[i] as AppendResult));
+    this.#options.onChange();
+  }
+
+  /** Writes `batch[from..]` up to the buffer limit or the segment's end; returns where it stopped. */
+  #writeRun(batch: PendingAppend[], from: number, results: AppendResult[]): number {
+    const first = batch[from] as PendingAppend;
+    // A record larger than a whole segment still goes into one, alone.
+    const segmentHasRecords = this.#file.sizeBytes > SEGMENT_HEADER_BYTES;
+    if (segmentHasRecords && !this.#fitsInSegment(frameBytes(first.payload.length))) this.#rotate();
+    let runBytes = 0;
+    let end = from;
+    while (end < batch.length) {
+      const length = frameBytes((batch[end] as PendingAppend).payload.length);
+      const overBuffer = end > from && runBytes + length > GROUP_COMMIT_MAX_BYTES;
+      if (overBuffer || (end > from && !this.#fitsInSegment(runBytes + length))) break;
+      runBytes += length;
+      end++;
+    }
+    const buffer = this.#bufferOf(runBytes);
+    let at = 0;
+    for (let i = from; i < end; i++) {
+      const pending = batch[i] as PendingAppend;
+      results.push({ offset: this.#writtenEnd + at, hash: pending.hash });
+      at += writeFrame(buffer, at, RECORD_KIND_DATA, pending.payload, pending.hash, this.#durableEnd);
+    }
+    const synced = this.#guard(() => this.#file.write(buffer, runBytes, end - from));
+    this.#advance(runBytes);
+    this.#sealed = false;
+    if (synced) this.#markDurable();
+    return end;
+  }
+
+  /** True if `bytes` more stay within the active segment's size limit. */
+  #fitsInSegment(bytes: number): boolean {
+    return this.#file.sizeBytes + bytes <= this.#options.maxSegmentBytes;
+  }
+
+  #rotate(): void {
+    // The old segment must be durable whole before the new one exists: recovery treats damage in
+    // any segment that has a successor as corruption.
+    this.#guard(() => this.#file.forceSync());
+    this.#markDurable();
+    this.#guard(() => this.#file.close());
+    const { directory, fileSystem } = this.#options;
+    const segment = this.#guard(() => JournalWriter.createSegment(directory, fileSystem, this.#writtenEnd));
+    this.segments.push(segment);
+    this.#file = this.#openSegment(segment);
+    this.#advance(SEGMENT_HEADER_BYTES);
+    this.#markDurable();
+  }
+
+  #openSegment(segment: SegmentFile): DurableFile {
+    let handle;
+    try {
+      handle = this.#options.fileSystem.open(segment.path, 'read-write');
+    } catch (error) {
+      throw new IoError(segment.path, 'cannot open segment for writing', { cause: error });
+    }
+    return new DurableFile(handle, this.#options.level, {
+      onBackgroundSync: (error) => {
+        if (error === undefined) this.#markDurable();
+        else this.#fail(error);
+      },
+    });
+  }
+
+  #advance(bytes: number): void {
+    this.#writtenEnd += bytes;
+    const active = this.segments.at(-1) as SegmentFile;
+    active.sizeBytes = this.#writtenEnd - active.baseOffset;
+  }
+
+  #markDurable(): void {
+    this.#durableEnd = this.#writtenEnd;
+    this.#options.onChange();
+  }
+
+  /** Runs a write-path step; any failure fails the journal for good. */
+  #guard<T>(step: () => T): T {
+    try {
+      return step();
+    } catch (error) {
+      throw this.#fail(error as Error);
+    }
+  }
+
+  #fail(cause: Error): JournalFailedError {
+    if (this.#failure === undefined) {
+      this.#failure = new JournalFailedError(cause);
+      const queued = this.#queue;
+      this.#queue = [];
+      for (const pending of queued) pending.reject(this.#failure);
+      this.#options.onChange();
+    }
+    return this.#failure;
+  }
+
+  #checkUsable(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw new ClosedError('journal');
+  }
+
+  #bufferOf(bytes: number): Buffer {
+    if (this.#buffer.length < bytes) {
+      this.#buffer = Buffer.allocUnsafe(Math.max(bytes, Math.min(GROUP_COMMIT_MAX_BYTES, bytes * 2)));
+    }
+    return this.#buffer;
+  }
+
+  #closeQuietly(): void {
+    try {
+      this.#file.close();
+    } catch {
+      // The journal already failed with the error that matters; the handle is released anyway.
+    }
+  }
+}

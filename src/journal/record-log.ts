@@ -1,0 +1,37 @@
+/**
+ * What the layers above need from a log, so that another implementation (a replicated log on an
+ * existing consensus engine, say) can stand behind them unchanged. `Journal` is the local one.
+ */
+import type { AppendResult } from './journal-writer.js';
+
+export interface JournalRecord {
+  /** Global offset of the record. */
+  offset: number;
+  /** Offset of the next record: where a reader that has consumed this one resumes. */
+  nextOffset: number;
+  /** BLAKE3-256 of the payload, verified when the record was read. */
+  hash: Uint8Array;
+  /** The payload. A view the caller may keep; the journal never writes into it again. */
+  payload: Uint8Array;
+}
+
+export interface RetentionResult {
+  segmentsRemoved: number;
+  bytesRemoved: number;
+}
+
+export interface RecordLog {
+  /** Offset of the first record still kept. */
+  readonly startOffset: number;
+  /** Where the next record will go; everything below it is readable. */
+  readonly endOffset: number;
+  /** Everything below this offset is durable. */
+  readonly durableOffset: number;
+  append(payload: Uint8Array): Promise<AppendResult>;
+  read(offset: number): Promise<JournalRecord>;
+  iterate(fromOffset?: number): AsyncIterableIterator<JournalRecord>;
+  follow(fromOffset?: number, options?: { signal?: AbortSignal }): AsyncIterableIterator<JournalRecord>;
+  sync(): Promise<void>;
+  removeSegmentsBelow(offset: number): Promise<RetentionResult>;
+  close(): Promise<void>;
+}

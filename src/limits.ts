@@ -1,0 +1,98 @@
+/**
+ * Every limit in StemeDB, as a named constant with its unit last.
+ * Relations between limits are asserted at load, so a bad edit fails at startup, not on disk.
+ */
+import assert from 'node:assert/strict';
+
+// ---- journal ----------------------------------------------------------------------------------
+
+/** Bytes of a segment file's header. */
+export const SEGMENT_HEADER_BYTES = 32;
+/** Bytes of a record's header; the payload follows it, 8-byte aligned. */
+export const RECORD_HEADER_BYTES = 56;
+/** Records and payloads start on multiples of this many bytes. */
+export const RECORD_ALIGNMENT_BYTES = 8;
+/** Largest payload one journal record may carry. */
+export const RECORD_PAYLOAD_MAX_BYTES = 64 * 1024 * 1024;
+/** A new segment starts once the active one would pass this size (default of `maxSegmentBytes`). */
+export const SEGMENT_DEFAULT_MAX_BYTES = 128 * 1024 * 1024;
+/** Smallest `maxSegmentBytes` accepted; small segments exist for tests of rotation. */
+export const SEGMENT_MIN_MAX_BYTES = 4096;
+/** One group commit writes at most this many bytes of records before it syncs. */
+export const GROUP_COMMIT_MAX_BYTES = 8 * 1024 * 1024;
+/** One group commit takes at most this many records. */
+export const GROUP_COMMIT_MAX_RECORDS = 4096;
+/**
+ * Under `batched` and `eventual` a flush runs as soon as the current burst of callbacks is done
+ * (`process.nextTick`); every this-many flushes one waits for the next event-loop turn instead, so
+ * a caller appending in a tight loop cannot starve timers and I/O.
+ */
+export const FLUSHES_PER_LOOP_TURN = 64;
+/** Long synchronous loops (recovery, scans) yield to the event loop after this many records. */
+export const YIELD_EVERY_RECORDS = 4096;
+
+// ---- durability -------------------------------------------------------------------------------
+
+/** Default `maxWrites` of the batched durability level. */
+export const BATCH_DEFAULT_MAX_WRITES = 100;
+/** Default `maxDelayMs` of the batched durability level. */
+export const BATCH_DEFAULT_MAX_DELAY_MS = 10;
+
+// ---- records ----------------------------------------------------------------------------------
+
+/**
+ * Largest encoded record (envelope, body and signatures). Far below the journal's payload limit so
+ * a record never fills a segment, and small enough that one bad input cannot hold much memory.
+ */
+export const RECORD_ENCODED_MAX_BYTES = 1024 * 1024;
+/**
+ * Longest subject, and longest entity reference, in UTF-8 bytes. With `PREDICATE_MAX_BYTES` it keeps
+ * the longest `SP:` index key (3 + 1024 + 1 + 512 + 1 + 32 = 1573 bytes) under LMDB's 1978-byte keys.
+ */
+export const SUBJECT_MAX_BYTES = 1024;
+/** Longest predicate in UTF-8 bytes. */
+export const PREDICATE_MAX_BYTES = 512;
+/** Longest epoch name in UTF-8 bytes. */
+export const EPOCH_NAME_MAX_BYTES = 1024;
+/** Longest epoch description in UTF-8 bytes. */
+export const EPOCH_DESCRIPTION_MAX_BYTES = 64 * 1024;
+/** Most float32 elements in an assertion's vector. */
+export const VECTOR_MAX_DIMENSIONS = 4096;
+/** Most signatures on one assertion (at 104 bytes each, about a tenth of the record limit). */
+export const SIGNATURES_MAX_COUNT = 1024;
+/** Parsed Ed25519 public keys kept for verification; the oldest is dropped past this. */
+export const AGENT_KEY_CACHE_MAX_ENTRIES = 4096;
+/** Encoded records up to this size are carved from shared slabs instead of their own buffer. */
+export const RECORD_SLAB_MAX_RECORD_BYTES = 2048;
+/** Size of one slab that small encoded records are carved from. */
+export const RECORD_SLAB_BYTES = 16 * 1024;
+
+assert.ok(RECORD_ENCODED_MAX_BYTES <= RECORD_PAYLOAD_MAX_BYTES / 16);
+assert.ok(8 + 104 * SIGNATURES_MAX_COUNT <= RECORD_ENCODED_MAX_BYTES / 8);
+assert.ok(RECORD_SLAB_MAX_RECORD_BYTES <= RECORD_SLAB_BYTES / 4);
+
+// ---- store ------------------------------------------------------------------------------------
+
+/** Longest key a store backend must accept: LMDB's limit with its default 4 KiB pages. */
+export const STORE_KEY_MAX_BYTES = 1978;
+/** Largest value one put may carry; a whole journal record payload must fit. */
+export const STORE_VALUE_MAX_BYTES = 64 * 1024 * 1024;
+/** Most operations one `KVStore.write` may carry. */
+export const STORE_WRITE_MAX_OPS = 65_536;
+/** Most key plus value bytes one `KVStore.write` may carry (it is one engine transaction). */
+export const STORE_WRITE_MAX_BYTES = 128 * 1024 * 1024;
+/**
+ * How long a failed commit waits for lmdb-js to hand over the engine's own error (its errno) before
+ * reporting the failure with the generic one. Only the failure path waits.
+ */
+export const STORE_COMMIT_ERROR_WAIT_MS = 1000;
+
+assert.ok(3 + SUBJECT_MAX_BYTES + 1 + PREDICATE_MAX_BYTES + 1 + 32 <= STORE_KEY_MAX_BYTES);
+assert.ok(RECORD_PAYLOAD_MAX_BYTES <= STORE_VALUE_MAX_BYTES);
+assert.ok(STORE_KEY_MAX_BYTES + STORE_VALUE_MAX_BYTES <= STORE_WRITE_MAX_BYTES);
+
+assert.equal(SEGMENT_HEADER_BYTES % RECORD_ALIGNMENT_BYTES, 0);
+assert.equal(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES, 0);
+assert.ok(SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES < SEGMENT_MIN_MAX_BYTES);
+assert.ok(RECORD_PAYLOAD_MAX_BYTES + RECORD_HEADER_BYTES <= 0xffff_ffff);
+assert.ok(GROUP_COMMIT_MAX_BYTES >= RECORD_HEADER_BYTES);

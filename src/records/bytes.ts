@@ -1,0 +1,63 @@
+/** Small byte-array helpers shared by the codec, the signatures and the input layer. */
+
+/** Orders byte strings bytewise, shorter first on a common prefix (the store's key order). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const common = Math.min(a.length, b.length);
+  for (let i = 0; i < common; i++) {
+    const difference = (a[i] as number) - (b[i] as number);
+    if (difference !== 0) return difference;
+  }
+  return a.length - b.length;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && compareBytes(a, b) === 0;
+}
+
+/**
+ * A new plain `Uint8Array` holding `bytes[start..end)`. Plain on purpose: `Buffer#slice` shares
+ * memory, so a `Buffer` handed out as a copy would alias the caller's input.
+ */
+export function copyBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const copy = new Uint8Array(end - start);
+  for (let i = start; i < end; i++) copy[i - start] = bytes[i] as number;
+  return copy;
+}
+
+/** A plain `Uint8Array` over `bytes[start..end)`, sharing its memory. */
+export function viewBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start);
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Lower-case hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    hex += HEX_DIGITS[byte >> 4] ?? '';
+    hex += HEX_DIGITS[byte & 15] ?? '';
+  }
+  return hex;
+}
+
+/** The bytes `hex` spells, or undefined unless it is exactly `byteLength` bytes of hex digits. */
+export function fromHex(hex: string, byteLength: number): Uint8Array | undefined {
+  if (hex.length !== byteLength * 2) return undefined;
+  const bytes = new Uint8Array(byteLength);
+  for (let i = 0; i < byteLength; i++) {
+    const high = hexValue(hex.charCodeAt(2 * i));
+    const low = hexValue(hex.charCodeAt(2 * i + 1));
+    if (high < 0 || low < 0) return undefined;
+    bytes[i] = (high << 4) | low;
+  }
+  return bytes;
+}
+
+function hexValue(unit: number): number {
+  if (unit >= 0x30 && unit <= 0x39) return unit - 0x30;
+  const lower = unit | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}

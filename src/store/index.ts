@@ -1,0 +1,40 @@
+export { compareBytes, prefixUpperBound, resolveKeyRange } from './key-range.js';
+export type { KeyRange, ResolvedKeyRange } from './key-range.js';
+export {
+  KEY_KINDS,
+  MalformedKeyError,
+  OFFSET_KEY_BYTES,
+  epochKey,
+  hashFromIndexKey,
+  hashKey,
+  keyKindOf,
+  kindPrefix,
+  metaKey,
+  parseEpochKey,
+  parseHashKey,
+  parseMetaKey,
+  parseSubjectKey,
+  parseSubjectPredicateKey,
+  parseUnappliedKey,
+  parseVoteKey,
+  subjectKey,
+  subjectPredicateKey,
+  subjectPredicatePrefix,
+  subjectPredicateSubjectPrefix,
+  subjectPrefix,
+  unappliedKey,
+  voteKey,
+  votePrefix,
+} from './keys.js';
+export type { KeyKind } from './keys.js';
+export { WRITE_OP_TYPES, checkWriteOps } from './kv-store.js';
+export type {
+  DeleteOp,
+  Entry,
+  KVStore,
+  PutOp,
+  WriteOp,
+  WriteOpType,
+  WriteOptions,
+} from './kv-store.js';
+export { LmdbStore } from './lmdb-store.js';
