@@ -8,13 +8,24 @@ const OPEN_FLAGS: Record<OpenMode, string> = {
   'create-new': 'wx+',
 };
 
+/**
+ * One open file. After `close` every call throws EBADF: the number may already belong to another
+ * file this process opened, and a stray write through it would land there.
+ */
 class NodeFileHandle implements FileHandle {
   readonly path: string;
-  readonly #fd: number;
+  #descriptor: number | undefined;
 
   constructor(path: string, fd: number) {
     this.path = path;
-    this.#fd = fd;
+    this.#descriptor = fd;
+  }
+
+  get #fd(): number {
+    if (this.#descriptor === undefined) {
+      throw Object.assign(new Error(`file handle already closed: ${this.path}`), { code: 'EBADF' });
+    }
+    return this.#descriptor;
   }
 
   size(): number {
@@ -42,7 +53,9 @@ class NodeFileHandle implements FileHandle {
   }
 
   close(): void {
-    fs.closeSync(this.#fd);
+    const fd = this.#fd;
+    this.#descriptor = undefined;
+    fs.closeSync(fd);
   }
 }
 
