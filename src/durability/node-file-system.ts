@@ -21,39 +21,41 @@ class NodeFileHandle implements FileHandle {
     this.#descriptor = fd;
   }
 
-  get #fd(): number {
+  /** The open descriptor, or the EBADF error node:fs would give for `syscall` on a closed one. */
+  #fd(syscall: string): number {
     if (this.#descriptor === undefined) {
-      throw Object.assign(new Error(`file handle already closed: ${this.path}`), { code: 'EBADF' });
+      const message = `EBADF: bad file descriptor, ${syscall} (handle already closed): ${this.path}`;
+      throw Object.assign(new Error(message), { code: 'EBADF', syscall, path: this.path });
     }
     return this.#descriptor;
   }
 
   size(): number {
-    return fs.fstatSync(this.#fd).size;
+    return fs.fstatSync(this.#fd('fstat')).size;
   }
 
   read(buffer: Uint8Array, bufferOffset: number, length: number, position: number): number {
-    return fs.readSync(this.#fd, buffer, bufferOffset, length, position);
+    return fs.readSync(this.#fd('read'), buffer, bufferOffset, length, position);
   }
 
   write(buffer: Uint8Array, bufferOffset: number, length: number, position: number): number {
-    return fs.writeSync(this.#fd, buffer, bufferOffset, length, position);
+    return fs.writeSync(this.#fd('write'), buffer, bufferOffset, length, position);
   }
 
   datasync(): void {
-    fs.fdatasyncSync(this.#fd);
+    fs.fdatasyncSync(this.#fd('fdatasync'));
   }
 
   sync(): void {
-    fs.fsyncSync(this.#fd);
+    fs.fsyncSync(this.#fd('fsync'));
   }
 
   truncate(length: number): void {
-    fs.ftruncateSync(this.#fd, length);
+    fs.ftruncateSync(this.#fd('ftruncate'), length);
   }
 
   close(): void {
-    const fd = this.#fd;
+    const fd = this.#fd('close');
     this.#descriptor = undefined;
     fs.closeSync(fd);
   }
