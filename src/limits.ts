@@ -96,3 +96,87 @@ assert.equal(RECORD_HEADER_BYTES % RECORD_ALIGNMENT_BYTES, 0);
 assert.ok(SEGMENT_HEADER_BYTES + RECORD_HEADER_BYTES < SEGMENT_MIN_MAX_BYTES);
 assert.ok(RECORD_PAYLOAD_MAX_BYTES + RECORD_HEADER_BYTES <= 0xffff_ffff);
 assert.ok(GROUP_COMMIT_MAX_BYTES >= RECORD_HEADER_BYTES);
+
+// ---- http -------------------------------------------------------------------------------------
+
+/** Largest request body the HTTP server reads; a bigger one is refused with 413 unread. */
+export const HTTP_BODY_MAX_BYTES = 8 * 1024 * 1024;
+/** Most records one `POST /v1/assert/batch` may carry (each batch is one group commit). */
+export const HTTP_BATCH_MAX_RECORDS = 4096;
+/** Assertions a query returns when it names no `limit`. */
+export const HTTP_QUERY_DEFAULT_LIMIT = 100;
+/** Largest `limit` a query or vote listing accepts. */
+export const HTTP_QUERY_MAX_LIMIT = 10_000;
+/**
+ * How long a graceful shutdown waits for requests in flight before it cuts their connections; the
+ * database is flushed and closed either way, so only unacknowledged requests are lost.
+ */
+export const HTTP_SHUTDOWN_MAX_WAIT_MS = 10_000;
+
+assert.ok(HTTP_QUERY_DEFAULT_LIMIT <= HTTP_QUERY_MAX_LIMIT);
+assert.ok(RECORD_ENCODED_MAX_BYTES * 2 <= HTTP_BODY_MAX_BYTES);
+
+// ---- cli --------------------------------------------------------------------------------------
+
+/** `stemedb put` writes validated input in `putMany` calls of at most this many records. */
+export const CLI_PUT_CHUNK_RECORDS = 1024;
+/** Largest input `stemedb put` reads as one JSON document (a pretty-printed value or array). */
+export const CLI_DOCUMENT_MAX_BYTES = 256 * 1024 * 1024;
+/** The terminal progress bar redraws at most this often. */
+export const CLI_PROGRESS_INTERVAL_MS = 100;
+/** Assertions `stemedb bench` writes and reads back when not told otherwise. */
+export const CLI_BENCH_DEFAULT_RECORDS = 20_000;
+/** Concurrent writers `stemedb bench` runs. */
+export const CLI_BENCH_WRITERS = 64;
+
+assert.ok(CLI_PUT_CHUNK_RECORDS <= GROUP_COMMIT_MAX_RECORDS);
+
+// ---- ingest -----------------------------------------------------------------------------------
+
+/** Most journal records the ingestor applies in one store write (one engine transaction). */
+export const INGEST_BATCH_MAX_RECORDS = 4096;
+/** Most key plus value bytes of one ingest batch; bounds the memory a batch holds. */
+export const INGEST_BATCH_MAX_BYTES = 32 * 1024 * 1024;
+/** Store ops an ingest batch keeps free for its cursor and counters. */
+export const INGEST_META_RESERVED_OPS = 16;
+/** Store bytes an ingest batch keeps free for its cursor and counters. */
+export const INGEST_META_RESERVED_BYTES = 4096;
+/** Most store ops one journal record can turn into (an assertion: `H:`, `S:`, `SP:`). */
+export const INGEST_RECORD_MAX_OPS = 3;
+/** Most bytes of an unapplied record's payload kept in its `Q:` entry; the rest is cut off. */
+export const UNAPPLIED_PAYLOAD_MAX_BYTES = 1024 * 1024;
+/** Keys a rebuild deletes per store write while it clears the store. */
+export const REBUILD_CLEAR_BATCH_KEYS = 8192;
+
+assert.ok(
+  INGEST_BATCH_MAX_RECORDS * INGEST_RECORD_MAX_OPS + INGEST_META_RESERVED_OPS <= STORE_WRITE_MAX_OPS,
+);
+assert.ok(REBUILD_CLEAR_BATCH_KEYS + INGEST_META_RESERVED_OPS <= STORE_WRITE_MAX_OPS);
+// One record's ops (a merged assertion, its two index keys, or a `Q:` entry) always fit in a batch
+// of their own, so an oversize record can never wedge the ingestor.
+assert.ok(
+  2 * (RECORD_ENCODED_MAX_BYTES + 2 * STORE_KEY_MAX_BYTES) + INGEST_META_RESERVED_BYTES <=
+    INGEST_BATCH_MAX_BYTES,
+);
+assert.ok(UNAPPLIED_PAYLOAD_MAX_BYTES + 2 * STORE_KEY_MAX_BYTES <= INGEST_BATCH_MAX_BYTES);
+assert.ok(INGEST_BATCH_MAX_BYTES + INGEST_META_RESERVED_BYTES <= STORE_WRITE_MAX_BYTES);
+
+// ---- db ---------------------------------------------------------------------------------------
+
+/**
+ * Acknowledged records the db keeps in memory, so that `get` sees them, until the ingestor has
+ * applied them. Writers wait for the ingestor once this many are outstanding.
+ */
+export const DB_UNINGESTED_MAX_RECORDS = 65_536;
+/** Bytes of acknowledged, not yet applied records kept in memory; writers wait past this. */
+export const DB_UNINGESTED_MAX_BYTES = 64 * 1024 * 1024;
+/** Most records one `putMany` takes: one journal group commit's worth. */
+export const DB_PUT_MANY_MAX_RECORDS = GROUP_COMMIT_MAX_RECORDS;
+
+/** Most mismatches `verify` lists in its report; it counts all of them. */
+export const VERIFY_MISMATCHES_MAX = 1000;
+/** `verify` reports progress every this many store entries checked. */
+export const VERIFY_PROGRESS_EVERY_ENTRIES = 1024;
+
+assert.ok(RECORD_ENCODED_MAX_BYTES <= DB_UNINGESTED_MAX_BYTES);
+assert.ok(DB_PUT_MANY_MAX_RECORDS <= DB_UNINGESTED_MAX_RECORDS);

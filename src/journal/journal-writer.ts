@@ -18,12 +18,13 @@
  * After any failure in 2–4 the journal rejects every waiting and later append until reopened.
  */
 import path from 'node:path';
-import type { DurabilityLevel, FileSystem } from '../durability/index.js';
-import { DurableFile, syncDirectory } from '../durability/index.js';
+import type { FileSystem } from '../durability/index.js';
+import { DurabilityLevel, DurableFile, syncDirectory } from '../durability/index.js';
 import { ClosedError, FsyncFailedError, IoError, JournalFailedError } from '../errors.js';
 import { FLUSHES_PER_LOOP_TURN, GROUP_COMMIT_MAX_BYTES, GROUP_COMMIT_MAX_RECORDS, SEGMENT_HEADER_BYTES } from '../limits.js';
 import { blake3 } from '../checksum/index.js';
 import { RECORD_KIND_DATA, RECORD_KIND_SEAL, encodeSegmentHeader, frameBytes, segmentFileName, writeFrame } from './format.js';
+import { deliberateBug, withDeliberateHandleBugs } from './deliberate-bugs.js';
 import type { SegmentFile } from './recovery.js';
 
 export interface AppendResult {
@@ -72,12 +73,17 @@ export class JournalWriter {
    * Takes over the recovered segments. The tail recovery kept may never have been synced (a
    * process crash leaves it in the page cache), so it is synced here before anything new is
    * written: from now on `durable-through` is honest for the whole log.
+   *
+   * Bytes whose fdatasync failed are not among them: `#fail` cut them off (see there).
    */
   constructor(options: JournalWriterOptions, segments: SegmentFile[], endsWithSeal: boolean) {
     this.#options = options;
     this.segments = segments;
     const last = segments.at(-1);
     if (last === undefined) throw new Error('JournalWriter needs at least one segment');
+    // The segment may have been created by a process that died (or whose directory fsync failed)
+    // before its directory entry was synced; records acknowledged in it must not vanish with it.
+    syncDirectory(options.directory, options.fileSystem);
     this.#file = this.#openSegment(last);
     try {
       this.#file.forceSync();
@@ -110,13 +116,20 @@ export class JournalWriter {
         throw new FsyncFailedError(segmentPath, { cause: error });
       }
     } catch (error) {
+      // A header that never became durable must not be found and used by a reopen in this process
+      // (its pages may be clean but unwritten); without the file, the reopen creates it again.
+      handle.close();
+      try {
+        fileSystem.unlink(segmentPath);
+      } catch {
+        // Recovery treats a last segment without a durable header and records as torn.
+      }
       throw error instanceof FsyncFailedError || error instanceof IoError
         ? error
         : new IoError(segmentPath, 'cannot write segment header', { cause: error });
-    } finally {
-      handle.close();
     }
-    syncDirectory(directory, fileSystem);
+    handle.close();
+    if (!deliberateBug('skip-segment-directory-sync')) syncDirectory(directory, fileSystem);
     return { baseOffset, path: segmentPath, sizeBytes: SEGMENT_HEADER_BYTES };
   }
 
@@ -239,6 +252,21 @@ export class JournalWriter {
     this.#readableEnd = this.#writtenEnd;
     batch.forEach((pending, i) => pending.resolve(results[i] as AppendResult));
     this.#options.onChange();
+    if (deliberateBug('ack-before-sync')) this.#syncAfterAcknowledging();
+  }
+
+  /** Deliberate bug `ack-before-sync`: the sync `immediate` owes runs after the appends resolved. */
+  #syncAfterAcknowledging(): void {
+    if (this.#options.level.kind !== 'immediate') return;
+    setImmediate(() => {
+      if (this.#failure !== undefined || this.#closed) return;
+      try {
+        this.#guard(() => this.#file.forceSync());
+        this.#markDurable();
+      } catch {
+        // The journal is failed; later calls report it.
+      }
+    });
   }
 
   /** Writes `batch[from..]` up to the buffer limit or the segment's end; returns where it stopped. */
@@ -296,7 +324,11 @@ export class JournalWriter {
     } catch (error) {
       throw new IoError(segment.path, 'cannot open segment for writing', { cause: error });
     }
-    return new DurableFile(handle, this.#options.level, {
+    // Deliberate bug `ack-before-sync`: the file never syncs on its own under `immediate`.
+    const level = deliberateBug('ack-before-sync') && this.#options.level.kind === 'immediate'
+      ? DurabilityLevel.eventual()
+      : this.#options.level;
+    return new DurableFile(withDeliberateHandleBugs(handle), level, {
       onBackgroundSync: (error) => {
         if (error === undefined) this.#markDurable();
         else this.#fail(error);
@@ -324,15 +356,49 @@ export class JournalWriter {
     }
   }
 
+  /** Fails the journal from outside the write path (retention's directory sync). */
+  fail(cause: Error): JournalFailedError {
+    return this.#fail(cause);
+  }
+
   #fail(cause: Error): JournalFailedError {
     if (this.#failure === undefined) {
       this.#failure = new JournalFailedError(cause);
+      this.#cutUntrustedTail(cause instanceof FsyncFailedError ? this.#durableEnd : this.#writtenEnd);
       const queued = this.#queue;
       this.#queue = [];
       for (const pending of queued) pending.reject(this.#failure);
       this.#options.onChange();
     }
     return this.#failure;
+  }
+
+  /**
+   * After a failure, cuts the active segment back to what may still be trusted, so a reopen in this
+   * process never appends after, and vouches for, bytes that will not reach the disk:
+   * - a failed fsync/fdatasync: back to what the last successful sync covered. The kernel may have
+   *   marked the unsynced pages clean while this process still reads them (invariants 1, 7, 8).
+   *   Under `batched`/`eventual` this drops acknowledged records the level never promised were
+   *   durable; an fsync failure is a disk failure, and they were at risk from the moment it failed.
+   * - a failed or short write: back to the end of the last complete write; every record
+   *   acknowledged before it stays, only the partial run goes.
+   * Best effort: if the cut fails too, the journal is failed already.
+   */
+  #cutUntrustedTail(keepEnd: number): void {
+    const active = this.segments.at(-1);
+    // The file's own count: a write whose sync failed inside `DurableFile.write` was never advanced.
+    const fileEnd = active === undefined ? 0 : active.baseOffset + this.#file.sizeBytes;
+    if (active === undefined || keepEnd >= fileEnd || keepEnd < active.baseOffset) return;
+    try {
+      const handle = this.#options.fileSystem.open(active.path, 'read-write');
+      try {
+        handle.truncate(keepEnd - active.baseOffset);
+      } finally {
+        handle.close();
+      }
+    } catch {
+      // Nothing more to do: every later call reports the failure that matters.
+    }
   }
 
   #checkUsable(): void {
@@ -355,3 +421,4 @@ export class JournalWriter {
     }
   }
 }
+

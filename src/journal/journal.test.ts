@@ -220,7 +220,7 @@ test('after an injected fdatasync failure nothing is acknowledged until reopen, 
   await reopened.close();
 });
 
-test('a short write fails the journal and the partial record is cut on reopen', async (t) => {
+test('a short write fails the journal and the partial record is cut before reopen', async (t) => {
   const dir = makeTempDir(t);
   const control = { shortWrites: false };
   const fileSystem = faultyFileSystem((handle) => ({
@@ -235,8 +235,8 @@ test('a short write fails the journal and the partial record is cut on reopen', 
   await assert.rejects(journal.append(payloadOf(3, 100)), { code: 'JOURNAL_FAILED' });
   await journal.close();
   const reopened = await Journal.open(dir);
-  assert.equal(reopened.recoveryReport.quarantined.length, 1);
-  assert.equal(reopened.recoveryReport.quarantined[0]?.kind, 'torn-tail');
+  // The failed journal cut its segment back to the last synced record, so nothing is left to quarantine.
+  assert.equal(reopened.recoveryReport.quarantined.length, 0);
   assert.deepEqual((await collect(reopened.iterate())).map((r) => indexOfPayload(r.payload)), [1]);
   await reopened.close();
 });
@@ -285,3 +285,44 @@ for (const durability of ['immediate', 'batched', 'eventual'] as const) {
     await journal.close();
   });
 }
+
+test('under eventual, a failed write keeps every record acknowledged before it', async (t) => {
+  const dir = makeTempDir(t);
+  const control = { failWrites: false };
+  const fileSystem = faultyFileSystem((handle) => ({
+    write: (bytes, offset, length, position) => {
+      if (control.failWrites) throw systemError('ENOSPC');
+      return handle.write(bytes, offset, length, position);
+    },
+  }));
+  const journal = await Journal.open(dir, { fileSystem, durability: 'eventual' });
+  for (let i = 0; i < 5; i++) await journal.append(payloadOf(i));
+  control.failWrites = true;
+  await assert.rejects(journal.append(payloadOf(5)), { code: 'JOURNAL_FAILED' });
+  await journal.close();
+  const reopened = await Journal.open(dir);
+  assert.deepEqual((await collect(reopened.iterate())).map((r) => indexOfPayload(r.payload)), [0, 1, 2, 3, 4]);
+  await reopened.close();
+});
+
+test('under eventual, a failed fsync cuts back to the last successful sync, which recovery keeps', async (t) => {
+  const dir = makeTempDir(t);
+  const control = { failSyncs: false };
+  const fileSystem = faultyFileSystem((handle) => ({
+    datasync: () => {
+      if (control.failSyncs) throw systemError('EIO');
+      handle.datasync();
+    },
+  }));
+  const journal = await Journal.open(dir, { fileSystem, durability: 'eventual' });
+  for (let i = 0; i < 3; i++) await journal.append(payloadOf(i));
+  await journal.sync();
+  for (let i = 3; i < 6; i++) await journal.append(payloadOf(i));
+  control.failSyncs = true;
+  await assert.rejects(journal.sync(), { code: 'JOURNAL_FAILED' });
+  await journal.close();
+  const reopened = await Journal.open(dir);
+  // Records 3..5 were acknowledged as written, never as durable; the failed fsync left them in doubt.
+  assert.deepEqual((await collect(reopened.iterate())).map((r) => indexOfPayload(r.payload)), [0, 1, 2]);
+  await reopened.close();
+});

@@ -187,11 +187,18 @@ export class Journal implements RecordLog {
       } catch (error) {
         throw new IoError(first.path, 'cannot remove segment', { cause: error });
       }
+      // Each removal is made durable before the next: removals that persist out of order would
+      // leave a gap between surviving segments, which recovery must (and does) call corruption.
+      // A failed directory fsync fails the journal like any other (invariant 7).
+      try {
+        syncDirectory(this.directory, this.#fileSystem);
+      } catch (error) {
+        throw this.#writer.fail(error as Error);
+      }
       segments.shift();
       result.segmentsRemoved++;
       result.bytesRemoved += first.sizeBytes;
     }
-    if (result.segmentsRemoved > 0) syncDirectory(this.directory, this.#fileSystem);
     return result;
   }
 
@@ -344,12 +351,14 @@ export class Journal implements RecordLog {
 }
 
 function ensureDirectory(directory: string, fileSystem: FileSystem): void {
-  if (fileSystem.exists(directory)) return;
-  try {
-    fileSystem.mkdir(directory);
-  } catch (error) {
-    throw new IoError(directory, 'cannot create journal directory', { cause: error });
+  if (!fileSystem.exists(directory)) {
+    try {
+      fileSystem.mkdir(directory);
+    } catch (error) {
+      throw new IoError(directory, 'cannot create journal directory', { cause: error });
+    }
   }
-  // The new directory's entry in its parent must survive power loss like any other creation.
+  // The directory's entry in its parent must survive power loss like any other creation; synced on
+  // every open, since a process that created it may have died before its own sync.
   syncDirectory(path.dirname(directory), fileSystem);
 }

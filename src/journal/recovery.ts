@@ -21,6 +21,7 @@ import type { FileHandle, FileSystem } from '../durability/index.js';
 import { CorruptionError, FsyncFailedError, IoError } from '../errors.js';
 import { RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, YIELD_EVERY_RECORDS } from '../limits.js';
 import { RECORD_KIND_DATA, RECORD_KIND_SEAL, checkSegmentHeader, parseSegmentFileName } from './format.js';
+import { deliberateBug } from './deliberate-bugs.js';
 import { FrameReader } from './frame-reader.js';
 import { Quarantine } from './quarantine.js';
 
@@ -102,7 +103,9 @@ export async function recoverJournal(
     report.segmentsScanned++;
     const damage = await scanSegment(segments, index, fileSystem, report);
     if (damage === undefined) continue;
-    const corruptionProof = proveDurable(damage, segments, fileSystem);
+    const corruptionProof = deliberateBug('truncate-on-checksum-error')
+      ? undefined
+      : proveDurable(damage, segments, fileSystem);
     const offset = segment.baseOffset + damage.position;
     if (corruptionProof === undefined) {
       cutTail(segment, damage, 'torn-tail', damage.reason, fileSystem, quarantine, report);

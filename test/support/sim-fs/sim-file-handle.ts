@@ -71,7 +71,8 @@ export class SimFileHandle implements FileHandle {
       const count = outcome === 'short-write' ? Math.floor(length / 2) : length;
       if (outcome === 'short-write' && count === 0) throw fileSystemError('ENOSPC', 'write');
       if (count > 0) {
-        const bytes = buffer.slice(bufferOffset, bufferOffset + count);
+        // A copy, even for a Buffer (whose `slice` is a view): the caller may reuse its buffer.
+        const bytes = Uint8Array.prototype.slice.call(buffer, bufferOffset, bufferOffset + count);
         this.#inode.live.write(position, bytes, 0, count);
         this.#inode.pending.push({ kind: 'write', seq: entry.seq, position, bytes });
       }

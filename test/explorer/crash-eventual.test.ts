@@ -1,0 +1,8 @@
+// Proves that at every operation boundary of the standard workloads under eventual, every crash
+// image the fault model allows recovers, twice, to a log that meets the oracle.
+import { test } from 'node:test';
+import { runCrashSuite } from './crash-suite.js';
+
+test('every crash image of the eventual workloads recovers to a prefix holding every acknowledged record', async (t) => {
+  await runCrashSuite(t, ['eventual'], 3);
+});
