@@ -1,4 +1,7 @@
-/** StemeDB's public API: everything a user imports comes from here. */
+/**
+ * StemeDB's public API: everything a user imports comes from here. The HTTP server is a separate
+ * entry point, `stemedb/http`, so the library does not load the web framework.
+ */
 export {
   ClosedError,
   CorruptionError,
@@ -37,3 +40,46 @@ export type {
   RecoveryReport,
   RetentionResult,
 } from './journal/index.js';
+export { StemeDB, VERIFY_PROBLEMS, IndexedInvalidArgumentError, IndexedInvalidSignatureError } from './db/index.js';
+export type { DbStats, StemeDBOptions, VerifyMismatch, VerifyProblem, VerifyReport, WriteResult } from './db/index.js';
+export { IngestFailedError, StoreCorruptionError, REBUILD_REASONS } from './ingest/index.js';
+export type { RebuildReason } from './ingest/index.js';
+export {
+  RecordFormatError,
+  RecordSignatureError,
+  contentAddress,
+  decodeRecord,
+  encodeRecord,
+  generateSigningKey,
+  parseAssertionInput,
+  parseEpochInput,
+  parseRecordInput,
+  parseVoteInput,
+  signRecord,
+  signingKeyFromSeed,
+  toHex,
+  fromHex,
+  toOutput,
+  verifySignatures,
+} from './records/index.js';
+export type {
+  Assertion,
+  AssertionInput,
+  AssertionObject,
+  AssertionOutput,
+  Epoch,
+  EpochInput,
+  EpochOutput,
+  ObjectJson,
+  RecordOutput,
+  RecordType,
+  Signature,
+  SignatureJson,
+  SigningKey,
+  StemeRecord,
+  Vote,
+  VoteInput,
+  VoteOutput,
+} from './records/index.js';
+export { LmdbStore } from './store/index.js';
+export type { Entry, KVStore, WriteOp } from './store/index.js';

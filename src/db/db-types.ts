@@ -1,0 +1,72 @@
+/** The shapes of the library facade's options and results (SPEC §7). */
+import type { DurabilityOption } from '../durability/index.js';
+import type { ErrorCode } from '../errors.js';
+import type { RebuildReason } from '../ingest/index.js';
+import type { RecordType } from '../records/index.js';
+
+export interface StemeDBOptions {
+  /** When an acknowledged write is durable: `'immediate'` (default), `'batched'`, `'eventual'`. */
+  durability?: DurabilityOption;
+  /** A new journal segment starts past this size. */
+  maxSegmentBytes?: number;
+  /** Open a journal with damage in its synced part by quarantining it (see `RecoveryReport`). */
+  repair?: boolean;
+  /** Refuse assertions without signatures and votes without a signature. */
+  requireSignatures?: boolean;
+}
+
+export interface WriteResult {
+  /** The record's content address: 64 lower-case hex digits. */
+  hash: string;
+  /** Where the record sits in the journal; pass it to `waitForIngest`. */
+  offset: number;
+  type: RecordType;
+}
+
+export interface DbStats {
+  /** Distinct assertions in the store (the same claim signed twice counts once). */
+  assertions: number;
+  votes: number;
+  epochs: number;
+  /** Journal records the ingestor could not apply (kept under `Q:` with the reason). */
+  unapplied: number;
+  journal: {
+    startOffset: number;
+    endOffset: number;
+    durableOffset: number;
+    segments: number;
+  };
+  /** Every journal record below this offset is applied to the store. */
+  ingestedOffset: number;
+  /** The durability level, e.g. `immediate` or `batched(maxWrites=100, maxDelayMs=10)`. */
+  durability: string;
+  /** Why the store was rebuilt from the journal when this database opened, if it was. */
+  rebuiltAtOpen?: RebuildReason;
+  /** The error that stopped the ingestor, if one did. The database must be reopened. */
+  ingestFailure?: { code: ErrorCode; message: string };
+}
+
+export const VERIFY_PROBLEMS = [
+  'hash-mismatch',
+  'undecodable',
+  'wrong-type',
+  'missing-record',
+  'index-mismatch',
+] as const;
+export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
+
+export interface VerifyMismatch {
+  /** The store key, as hex. */
+  key: string;
+  problem: VerifyProblem;
+  detail: string;
+}
+
+export interface VerifyReport {
+  /** Store entries checked: records (`H:`, `V:`, `E:`) and index entries (`S:`, `SP:`). */
+  checked: number;
+  /** At most `VERIFY_MISMATCHES_MAX` are listed; `mismatchCount` counts all. */
+  mismatches: VerifyMismatch[];
+  mismatchCount: number;
+  ok: boolean;
+}

@@ -1,0 +1,57 @@
+/**
+ * Appends checked records to the journal and remembers them for `get` until the ingestor has
+ * applied them.
+ *
+ * Order of a write: (1) every input is checked and encoded (`prepareRecord`): one bad input
+ * refuses the whole call before anything is appended; (2) if too many acknowledged records are
+ * still unapplied, wait for the ingestor; (3) append every record in the same turn of the event
+ * loop, so the journal writes them in one group commit (one sync under `immediate`); (4) once the
+ * journal acknowledges them per the durability level, keep them in `UningestedRecords` and resolve.
+ */
+import { DB_UNINGESTED_MAX_BYTES, DB_UNINGESTED_MAX_RECORDS } from '../limits.js';
+import type { Ingestor } from '../ingest/index.js';
+import type { RecordLog } from '../journal/index.js';
+import type { WriteResult } from './db-types.js';
+import type { PreparedRecord } from './prepare-record.js';
+import type { UningestedRecords } from './uningested-records.js';
+
+export class WritePath {
+  readonly #journal: RecordLog;
+  readonly #ingestor: Ingestor;
+  readonly #uningested: UningestedRecords;
+
+  constructor(journal: RecordLog, ingestor: Ingestor, uningested: UningestedRecords) {
+    this.#journal = journal;
+    this.#ingestor = ingestor;
+    this.#uningested = uningested;
+  }
+
+  async write(records: readonly PreparedRecord[]): Promise<WriteResult[]> {
+    let bytes = 0;
+    for (const record of records) bytes += record.bytes.length;
+    await this.#makeRoom(records.length, bytes);
+    const failure = this.#ingestor.failure;
+    if (failure !== undefined) throw failure;
+    const appended = await Promise.all(records.map((record) => this.#journal.append(record.bytes)));
+    const cursor = this.#ingestor.cursor;
+    return records.map((record, i) => {
+      const { offset } = appended[i] as { offset: number };
+      this.#uningested.add(record.hash, offset, record.bytes, cursor);
+      return { hash: record.hash, offset, type: record.type };
+    });
+  }
+
+  /** Waits until `count` more records of `bytes` fit under the in-memory bounds. */
+  async #makeRoom(count: number, bytes: number): Promise<void> {
+    const uningested = this.#uningested;
+    for (;;) {
+      const fits =
+        uningested.count + count <= DB_UNINGESTED_MAX_RECORDS &&
+        uningested.bytes + bytes <= DB_UNINGESTED_MAX_BYTES;
+      const oldest = uningested.oldestOffset;
+      if (fits || oldest === undefined) return;
+      await this.#ingestor.waitForIngest(oldest);
+      uningested.trim(this.#ingestor.cursor);
+    }
+  }
+}

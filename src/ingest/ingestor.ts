@@ -1,0 +1,348 @@
+/**
+ * The ingestor: tails the journal and folds it into the store (SPEC §6).
+ *
+ * Contract:
+ * - It follows the log from the cursor at `META:ingest.cursor` (`follow`, woken by appends; no
+ *   polling) and applies each run of records together with the new cursor and counters in one
+ *   `KVStore.write`. So the store is always the fold of a prefix of the log, and after any crash it
+ *   resumes at its cursor with nothing skipped and nothing applied twice.
+ * - The stored cursor never exceeds the log's end. At open the store is rebuilt from the log when
+ *   its cursor is beyond the log's end (a power loss took a tail of the log that the store had
+ *   already seen), when it was derived from another log (its `journalId` differs), or when a
+ *   rebuild was interrupted.
+ * - A store failure stops it: `failure` is set and every waiting or later `waitForIngest` and
+ *   `processPending` rejects with that `IngestFailedError` until the owner reopens.
+ * - It depends only on the `RecordLog` and `KVStore` interfaces, so a replicated log or another
+ *   engine can stand behind it.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
+import type { JournalRecord, RecordLog } from '../journal/index.js';
+import type { KVStore } from '../store/index.js';
+import { applyRecord } from './apply-record.js';
+import { IngestBatch } from './ingest-batch.js';
+import { IngestFailedError, StoreCorruptionError } from './ingest-errors.js';
+import {
+  COUNTER_KEYS,
+  COUNTER_KINDS,
+  CURSOR_KEY,
+  JOURNAL_ID_KEY,
+  REBUILDING_KEY,
+  decodeText,
+  decodeU64,
+  zeroCounters,
+} from './ingest-meta.js';
+import type { Counters } from './ingest-meta.js';
+import { clearStore } from './clear-store.js';
+
+/** Where a batch stands, for the test hooks. */
+export interface BatchInfo {
+  /** 1 for the first batch written since open. */
+  readonly sequence: number;
+  readonly records: number;
+  /** The cursor the batch writes. */
+  readonly cursor: number;
+}
+
+/**
+ * Test-only pause points, so crash tests can kill a process between two batches or while a
+ * batch's store write is in progress. Each is awaited; the public API never sets them.
+ */
+export interface IngestHooks {
+  beforeWrite?(info: BatchInfo): void | Promise<void>;
+  afterWrite?(info: BatchInfo): void | Promise<void>;
+}
+
+export interface IngestorOptions {
+  /** Identity of the log. A store derived from a log with another identity is rebuilt at open. */
+  readonly journalId: string;
+  /** Called after each committed batch with the new cursor. Must not throw. */
+  readonly onApplied?: (cursor: number) => void;
+  readonly hooks?: IngestHooks;
+}
+
+/** Why the store was rebuilt at open. */
+export const REBUILD_REASONS = ['journal-changed', 'cursor-ahead', 'interrupted-rebuild'] as const;
+export type RebuildReason = (typeof REBUILD_REASONS)[number];
+
+interface Waiter {
+  readonly target: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface StoredState {
+  readonly cursor: number | undefined;
+  readonly journalId: string | undefined;
+  readonly rebuilding: boolean;
+  readonly counters: Counters;
+}
+
+const TURN = Symbol('turn');
+
+export class Ingestor {
+  /** Why the store was rebuilt when this ingestor opened, if it was. */
+  readonly rebuiltAtOpen: RebuildReason | undefined;
+  readonly #log: RecordLog;
+  readonly #store: KVStore;
+  readonly #options: IngestorOptions;
+  #cursor: number;
+  #counters: Counters;
+  #waiters: Waiter[] = [];
+  #failure: IngestFailedError | undefined;
+  #controller = new AbortController();
+  #running: Promise<void> = Promise.resolve();
+  #turn: Promise<typeof TURN> | undefined;
+  #sequence = 0;
+  #closed = false;
+
+  private constructor(
+    log: RecordLog,
+    store: KVStore,
+    options: IngestorOptions,
+    state: StoredState,
+    rebuiltAtOpen: RebuildReason | undefined,
+  ) {
+    this.#log = log;
+    this.#store = store;
+    this.#options = options;
+    this.#cursor = state.cursor ?? log.startOffset;
+    this.#counters = state.counters;
+    this.rebuiltAtOpen = rebuiltAtOpen;
+  }
+
+  /** Checks the store against the log (rebuilding it if needed) and starts following the log. */
+  static async open(log: RecordLog, store: KVStore, options: IngestorOptions): Promise<Ingestor> {
+    const state = readStoredState(store);
+    const reason = rebuildReason(state, log, options.journalId);
+    if (state.cursor !== undefined && state.cursor < log.startOffset && reason === undefined) {
+      // Retention removed journal segments the store never applied: they cannot be re-read.
+      const detail = `store cursor ${state.cursor} is below the journal's start ${log.startOffset}`;
+      throw new StoreCorruptionError(detail);
+    }
+    // A new store has no identity yet; giving it one is not worth reporting as a rebuild.
+    const fresh = state.cursor === undefined && state.journalId === undefined && !state.rebuilding;
+    const ingestor = new Ingestor(log, store, options, state, fresh ? undefined : reason);
+    if (reason !== undefined) await ingestor.#clear();
+    await ingestor.#start();
+    return ingestor;
+  }
+
+  /** Every record below this journal offset is applied. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Distinct records and `Q:` entries applied so far. */
+  get counters(): Counters {
+    return { ...this.#counters };
+  }
+
+  get failure(): IngestFailedError | undefined {
+    return this.#failure;
+  }
+
+  /** Resolves once the record that starts at `offset` is applied. */
+  waitForIngest(offset: number): Promise<void> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      return Promise.reject(new InvalidArgumentError('must be an integer ≥ 0', 'offset'));
+    }
+    if (offset >= this.#log.endOffset && offset >= this.#cursor) {
+      const message = `no record at ${offset}: the journal ends at ${this.#log.endOffset}`;
+      return Promise.reject(new InvalidArgumentError(message, 'offset'));
+    }
+    return this.#waitForCursor(offset + 1);
+  }
+
+  /** Resolves once everything appended to the log before this call is applied. */
+  processPending(): Promise<void> {
+    return this.#waitForCursor(this.#log.endOffset);
+  }
+
+  /**
+   * Clears the store and applies the whole log again; resolves when it has caught up with the log
+   * as it stood at the call. Queries in the meantime see a partial store.
+   */
+  async rebuild(): Promise<void> {
+    this.#checkUsable();
+    await this.#stop();
+    this.#checkUsable();
+    try {
+      await this.#clear();
+    } catch (error) {
+      this.#fail(error);
+      throw this.#failure;
+    }
+    await this.#start();
+    await this.processPending();
+  }
+
+  /** Stops following the log after committing what it holds. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#stop();
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    const error = this.#failure ?? new ClosedError('ingestor');
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  #waitForCursor(target: number): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#cursor >= target) return Promise.resolve();
+    if (this.#closed) return Promise.reject(new ClosedError('ingestor'));
+    return new Promise((resolve, reject) => this.#waiters.push({ target, resolve, reject }));
+  }
+
+  async #start(): Promise<void> {
+    await this.#skipTrailingSeal();
+    this.#controller = new AbortController();
+    this.#running = this.#run(this.#controller.signal);
+  }
+
+  /** Aborts the follow, lets the loop commit the batch in hand, and waits for it to end. */
+  async #stop(): Promise<void> {
+    this.#controller.abort();
+    await this.#running;
+  }
+
+  /**
+   * A log may hold records that carry no data (the seal of a clean close). The follow skips them
+   * silently, so when the ingestor has caught up and nothing but them lies past the cursor, the
+   * cursor moves to the log's end here, or `processPending` would wait for records that never
+   * come. Runs at start and whenever a batch was committed because the log had nothing more; the
+   * end is read before the scan, so nothing appended during it is skipped.
+   */
+  async #skipTrailingSeal(): Promise<void> {
+    const end = this.#log.endOffset;
+    if (this.#cursor >= end) return;
+    const records = this.#log.iterate(this.#cursor);
+    try {
+      if ((await records.next()).done !== true) return;
+    } finally {
+      await records.return?.(undefined);
+    }
+    this.#cursor = end;
+    this.#resolveWaiters();
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const records = this.#log.follow(this.#cursor, { signal });
+    let batch = this.#newBatch();
+    let next: Promise<IteratorResult<JournalRecord>> | undefined;
+    try {
+      for (;;) {
+        next ??= records.next();
+        // With records in hand, commit as soon as the log has nothing more to give right away:
+        // the follow yields records that are already there without leaving the current turn.
+        const result = batch.isEmpty ? await next : await Promise.race([next, this.#nextTurn()]);
+        if (result === TURN) {
+          batch = await this.#commit(batch);
+          await this.#skipTrailingSeal();
+          batch = this.#newBatch();
+          continue;
+        }
+        next = undefined;
+        if (result.done === true) break;
+        const effect = applyRecord(result.value, batch.lookup);
+        if (!batch.fits(effect)) batch = await this.#commit(batch);
+        batch.add(effect, result.value.nextOffset);
+        if (batch.isFull) batch = await this.#commit(batch);
+      }
+      if (!batch.isEmpty) await this.#commit(batch);
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#controller.abort();
+      // A pull still in flight ends once the follow sees the abort; its outcome no longer matters.
+      if (next !== undefined) await next.then(ignore, ignore);
+      await records.return?.(undefined).then(ignore, ignore);
+    }
+  }
+
+  #nextTurn(): Promise<typeof TURN> {
+    this.#turn ??= nextTurn(TURN).then((value) => {
+      this.#turn = undefined;
+      return value;
+    });
+    return this.#turn;
+  }
+
+  async #commit(batch: IngestBatch): Promise<IngestBatch> {
+    const info: BatchInfo = {
+      sequence: ++this.#sequence,
+      records: batch.recordCount,
+      cursor: batch.cursor,
+    };
+    await this.#options.hooks?.beforeWrite?.(info);
+    await this.#store.write(batch.toWriteOps());
+    this.#cursor = batch.cursor;
+    this.#counters = batch.counters;
+    this.#resolveWaiters();
+    this.#options.onApplied?.(this.#cursor);
+    await this.#options.hooks?.afterWrite?.(info);
+    return this.#newBatch();
+  }
+
+  #newBatch(): IngestBatch {
+    return new IngestBatch(this.#store, this.#cursor, this.#counters);
+  }
+
+  /** Empties the store (crash-safely: see `clearStore`) and sets the cursor to the log's start. */
+  async #clear(): Promise<void> {
+    await clearStore(this.#store, this.#options.journalId);
+    this.#cursor = this.#log.startOffset;
+    this.#counters = zeroCounters();
+    this.#options.onApplied?.(this.#cursor);
+  }
+
+  #resolveWaiters(): void {
+    if (this.#waiters.length === 0) return;
+    const waiting: Waiter[] = [];
+    for (const waiter of this.#waiters) {
+      if (this.#cursor >= waiter.target) waiter.resolve();
+      else waiting.push(waiter);
+    }
+    this.#waiters = waiting;
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error instanceof IngestFailedError ? error : new IngestFailedError(error);
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(this.#failure);
+  }
+
+  #checkUsable(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw new ClosedError('ingestor');
+  }
+}
+
+function ignore(): void {}
+
+function readStoredState(store: KVStore): StoredState {
+  const counters = zeroCounters();
+  for (const kind of COUNTER_KINDS) {
+    counters[kind] = decodeU64(store.getSync(COUNTER_KEYS[kind]), `counter ${kind}`, 0);
+  }
+  const cursorBytes = store.getSync(CURSOR_KEY);
+  return {
+    cursor: cursorBytes === undefined ? undefined : decodeU64(cursorBytes, 'ingest cursor', 0),
+    journalId: decodeText(store.getSync(JOURNAL_ID_KEY)),
+    rebuilding: store.getSync(REBUILDING_KEY) !== undefined,
+    counters,
+  };
+}
+
+function rebuildReason(
+  state: StoredState,
+  log: RecordLog,
+  journalId: string,
+): RebuildReason | undefined {
+  if (state.rebuilding) return 'interrupted-rebuild';
+  if (state.journalId !== journalId) return 'journal-changed';
+  if (state.cursor !== undefined && state.cursor > log.endOffset) return 'cursor-ahead';
+  return undefined;
+}
