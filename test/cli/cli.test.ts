@@ -7,6 +7,9 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { StemeDB } from '../../src/db/index.js';
+import { fromHex } from '../../src/records/index.js';
+import { LmdbStore, hashKey } from '../../src/store/index.js';
+import { flipByte } from '../support/journal-files.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { EXAMPLES_PATH, linesOf, runCli } from './run-cli.js';
 import type { CliResult } from './run-cli.js';
@@ -143,6 +146,39 @@ describe('the stemedb command line', { concurrency: 3 }, () => {
     const repaired = await runCli(['recover', '--repair', '--dir', dir]);
     assert.equal(repaired.code, 0, repaired.stderr);
     assert.match(repaired.stdout, /recovered cleanly/);
+  });
+
+  test('a corrupted journal exits 2 until recover --repair quarantines the damage', async (t) => {
+    const { dir } = await exampleStore(t);
+    const [segment] = fs.readdirSync(path.join(dir, 'journal')).filter((name) => name.endsWith('.wal'));
+    assert.ok(segment !== undefined);
+    // A payload byte of the first record: the log was sealed by a clean close, so this is corruption.
+    flipByte(path.join(dir, 'journal', segment), 32 + 56 + 16);
+    assertRefused(await runCli(['stats', '--dir', dir]), 2, /CORRUPTION|corrupt/i);
+    assertRefused(await runCli(['recover', '--dir', dir]), 2, /CORRUPTION|corrupt/i);
+    const repaired = await runCli(['recover', '--repair', '--dir', dir, '--json']);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    const report = JSON.parse(repaired.stdout) as { quarantined: { kind: string }[] };
+    assert.equal(report.quarantined[0]?.kind, 'corruption');
+    assert.equal((await runCli(['verify', '--dir', dir])).code, 0);
+  });
+
+  test('verify exits 2 and names the key when a stored record does not match its address', async (t) => {
+    const { dir, hashes } = await exampleStore(t);
+    const [first, second] = hashes;
+    assert.ok(first !== undefined && second !== undefined);
+    const store = await LmdbStore.open(path.join(dir, 'store'));
+    try {
+      const other = store.getSync(hashKey(fromHex(second, 32) ?? new Uint8Array())) ?? new Uint8Array();
+      await store.write([{ type: 'put', key: hashKey(fromHex(first, 32) ?? new Uint8Array()), value: other }]);
+    } finally {
+      await store.close();
+    }
+    const verify = await runCli(['verify', '--dir', dir, '--json']);
+    assert.equal(verify.code, 2, verify.stderr);
+    const report = JSON.parse(verify.stdout) as { ok: boolean; mismatches: { key: string }[] };
+    assert.equal(report.ok, false);
+    assert.ok(report.mismatches.some((m) => m.key.endsWith(first)), verify.stdout);
   });
 
   test('keygen writes a private key file that put --sign-with signs assertions with', async (t) => {
