@@ -105,6 +105,19 @@ for (const durability of DURABILITY_KINDS) {
   });
 }
 
+for (const durability of ['immediate', 'batched', 'eventual'] as const) {
+  test(`under ${durability}, a scan right after a write sees it, and so do votesFor`, async (t) => {
+    const db = await openDb(t, { durability });
+    for (let round = 0; round < 20; round++) {
+      const { hash } = await db.assert(claim('fresh', 'p', number(round)));
+      const seen = await collect(db.bySubject('fresh', { predicate: 'p' }));
+      assert.ok(seen.some((item) => item.hash === hash), `round ${round}: the scan missed ${hash}`);
+      await db.vote({ assertionHash: hash, agentId: HASH_A, weight: 1 });
+      assert.equal((await collect(db.votesFor(hash))).length, 1, `round ${round}: votesFor`);
+    }
+  });
+}
+
 test('bySubject lists a subject with or without a predicate, and limit bounds it', async (t) => {
   const db = await openDb(t);
   const results = await db.putMany([

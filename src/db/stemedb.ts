@@ -6,8 +6,9 @@
  * - `assert`, `vote`, `epoch`, `put` and `putMany` check every input before anything is written
  *   (`INVALID_ARGUMENT` naming the field, `INVALID_SIGNATURE`), then resolve when the durability
  *   level's promise holds (under `immediate`: after the journal's fsync).
- * - `get` returns an acknowledged record at once (read-your-writes); the scans see the store,
- *   which `flush`, `processPending` or `waitForIngest` bring up to date.
+ * - Read-your-writes: `get` returns an acknowledged record at once (from memory until it is
+ *   applied); a scan (`bySubject`, `bySubjectPredicate`, `votesFor`) first waits until the store
+ *   holds everything written before the scan started.
  * - After the ingestor fails, writes and waits reject with its error (see `stats().ingestFailure`)
  *   until the database is reopened, which rebuilds what is needed from the journal.
  * - `close` is idempotent; every other call after it rejects with `ClosedError` (code `CLOSED`).
@@ -218,12 +219,20 @@ export class StemeDB {
     return operation;
   }
 
-  /** An iterable that checks the database is open when iteration starts. */
+  /**
+   * An iterable that checks the database is open when iteration starts, then waits until the
+   * store holds everything written before it (read-your-writes for scans).
+   */
   #guarded<T>(start: () => AsyncIterableIterator<T>): AsyncIterable<T> {
+    const ingestor = this.#db.ingestor;
+    async function* caughtUp(): AsyncIterableIterator<T> {
+      await ingestor.processPending();
+      yield* start();
+    }
     return {
       [Symbol.asyncIterator]: () => {
         this.#checkOpen();
-        return start();
+        return caughtUp();
       },
     };
   }

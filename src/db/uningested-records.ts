@@ -61,9 +61,9 @@ export class UningestedRecords {
       this.#head++;
       this.#bytes -= entry.bytes.length;
       const list = this.#byHash.get(entry.hash) ?? [];
-      const remaining = list.filter((other) => other !== entry);
-      if (remaining.length === 0) this.#byHash.delete(entry.hash);
-      else this.#byHash.set(entry.hash, remaining);
+      // Copies of one record are trimmed oldest first, so `entry` heads its list.
+      if (list.length <= 1) this.#byHash.delete(entry.hash);
+      else list.shift();
     }
     if (this.#head >= COMPACT_AFTER_ENTRIES && this.#head * 2 >= this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);

@@ -44,18 +44,29 @@ export interface RecordEffect {
   readonly ops: readonly WriteOp[];
   /** The counter this record raises by one, if it added a distinct record or a `Q:` entry. */
   readonly counts: CounterKind | undefined;
+  /**
+   * How many of `ops`, from the first, are puts at keys a later record's `lookup` may ask for
+   * (`H:`, `E:`, `Q:`). The rest put `S:`, `SP:` and `V:` entries, which are never looked up, so
+   * a batch need not remember them.
+   */
+  readonly readable: number;
 }
 
 /** Looks a key up in the store as the batch in hand has left it. */
 export type Lookup = (key: Uint8Array) => Uint8Array | undefined;
 
-const NOTHING: RecordEffect = { ops: [], counts: undefined };
+const NOTHING: RecordEffect = { ops: [], counts: undefined, readable: 0 };
+/** The value of every index entry. Shared: the store copies what it keeps (`KVStore.write`). */
+const EMPTY = new Uint8Array(0);
 
 export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect {
   let view: RecordView;
+  let address: Uint8Array;
   try {
     view = viewRecord(record.payload);
-    verifySignatures(view);
+    address = contentAddressOf(view, record);
+    // Without signatures there is nothing to verify (`requireSignatures` is the write path's).
+    if (address !== record.hash) verifySignatures(view);
   } catch (error) {
     if (error instanceof RecordFormatError) {
       return unapplied(record, lookup, `undecodable: ${error.message}`);
@@ -67,30 +78,49 @@ export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect
   }
   switch (view.type) {
     case 'assertion':
-      return applyAssertion(view, record, lookup);
+      return applyAssertion(view, address, record, lookup);
     case 'vote':
-      return applyVote(view, lookup);
+      return applyVote(view, address, lookup);
     case 'epoch':
-      return applyEpoch(view, lookup);
+      return applyEpoch(view, address, lookup);
   }
 }
 
-function applyAssertion(view: AssertionView, record: JournalRecord, lookup: Lookup): RecordEffect {
-  const key = hashKey(view.hash);
+/**
+ * The record's content address: BLAKE3-256 of its bytes without signatures. A record that carries
+ * no signature (and an epoch, which never does) is exactly those bytes, so its address is the
+ * journal's hash of the payload, which the journal verified when it read the record: it is not
+ * hashed again. Returns `record.hash` itself in that case, and only then.
+ */
+function contentAddressOf(view: RecordView, record: JournalRecord): Uint8Array {
+  switch (view.type) {
+    case 'assertion':
+      return view.signatureCount === 0 ? record.hash : view.hash;
+    case 'vote':
+      return view.signature === undefined ? record.hash : view.hash;
+    case 'epoch':
+      return record.hash;
+  }
+}
+
+function applyAssertion(
+  view: AssertionView,
+  address: Uint8Array,
+  record: JournalRecord,
+  lookup: Lookup,
+): RecordEffect {
+  const key = hashKey(address);
   const existing = lookup(key);
   if (existing === undefined) {
     const subject = view.subject;
     return {
       ops: [
         { type: 'put', key, value: view.bytes },
-        { type: 'put', key: subjectKey(subject, view.hash), value: new Uint8Array(0) },
-        {
-          type: 'put',
-          key: subjectPredicateKey(subject, view.predicate, view.hash),
-          value: new Uint8Array(0),
-        },
+        { type: 'put', key: subjectKey(subject, address), value: EMPTY },
+        { type: 'put', key: subjectPredicateKey(subject, view.predicate, address), value: EMPTY },
       ],
       counts: 'assertions',
+      readable: 1,
     };
   }
   if (bytesEqual(existing, view.bytes)) return NOTHING;
@@ -106,34 +136,34 @@ function applyAssertion(view: AssertionView, record: JournalRecord, lookup: Look
     throw error;
   }
   if (bytesEqual(merged, existing)) return NOTHING;
-  return { ops: [{ type: 'put', key, value: merged }], counts: undefined };
+  return { ops: [{ type: 'put', key, value: merged }], counts: undefined, readable: 1 };
 }
 
-function applyVote(view: VoteView, lookup: Lookup): RecordEffect {
-  const key = hashKey(view.hash);
+function applyVote(view: VoteView, address: Uint8Array, lookup: Lookup): RecordEffect {
+  const key = hashKey(address);
   const existing = lookup(key);
   const ops: WriteOp[] = [
     { type: 'put', key, value: view.bytes },
-    { type: 'put', key: voteKey(view.assertionHash, view.hash), value: view.bytes },
+    { type: 'put', key: voteKey(view.assertionHash, address), value: view.bytes },
   ];
-  if (existing === undefined) return { ops, counts: 'votes' };
+  if (existing === undefined) return { ops, counts: 'votes', readable: 1 };
   if (bytesEqual(existing, view.bytes) || view.signature === undefined) return NOTHING;
   const stored = viewRecord(checkedStored(existing, key, 'vote'));
   if (!(stored instanceof VoteView)) throw wrongType(key, 'vote');
-  return stored.signature === undefined ? { ops, counts: undefined } : NOTHING;
+  return stored.signature === undefined ? { ops, counts: undefined, readable: 1 } : NOTHING;
 }
 
-function applyEpoch(view: EpochView, lookup: Lookup): RecordEffect {
-  const key = epochKey(view.hash);
+function applyEpoch(view: EpochView, address: Uint8Array, lookup: Lookup): RecordEffect {
+  const key = epochKey(address);
   if (lookup(key) !== undefined) return NOTHING;
-  return { ops: [{ type: 'put', key, value: view.bytes }], counts: 'epochs' };
+  return { ops: [{ type: 'put', key, value: view.bytes }], counts: 'epochs', readable: 1 };
 }
 
 function unapplied(record: JournalRecord, lookup: Lookup, reason: string): RecordEffect {
   const key = unappliedKey(record.offset);
   const counts = lookup(key) === undefined ? 'unapplied' : undefined;
   const value = encodeUnappliedEntry(reason, record.payload);
-  return { ops: [{ type: 'put', key, value }], counts };
+  return { ops: [{ type: 'put', key, value }], counts, readable: 1 };
 }
 
 /** A stored record the ingestor must merge with; damage to it is store corruption. */

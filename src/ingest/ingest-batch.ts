@@ -23,15 +23,30 @@ export class IngestBatch {
   /** Values this batch puts, by key (as a latin1 string), so later records in it see them. */
   readonly #values = new Map<string, Uint8Array>();
   readonly #counters: Counters;
+  /**
+   * The batch written just before this one while its store write may still be in flight: its
+   * puts are not in the store yet, so lookups see them through it. Dropped (`releasePrevious`)
+   * once that write has committed, so batches never form a chain.
+   */
+  #previous: IngestBatch | undefined;
   #bytes = 0;
   #records = 0;
   #cursor: number;
 
-  /** A batch that continues from `cursor` with the store's `counters` (copied). */
-  constructor(store: KVStore, cursor: number, counters: Counters) {
+  /**
+   * A batch that continues from `cursor` with the store's `counters` (copied), or from `previous`
+   * (its cursor and counters) when that batch's write has not committed yet.
+   */
+  constructor(store: KVStore, cursor: number, counters: Counters, previous?: IngestBatch) {
     this.#store = store;
-    this.#cursor = cursor;
-    this.#counters = { ...counters };
+    this.#cursor = previous?.cursor ?? cursor;
+    this.#counters = { ...(previous === undefined ? counters : previous.#counters) };
+    this.#previous = previous;
+  }
+
+  /** Called once the previous batch's write has committed: the store now holds its puts. */
+  releasePrevious(): void {
+    this.#previous = undefined;
   }
 
   get isEmpty(): boolean {
@@ -56,9 +71,19 @@ export class IngestBatch {
     return { ...this.#counters };
   }
 
-  /** The value at `key` as this batch leaves it: its own put if any, else the store's. */
-  readonly lookup = (key: Uint8Array): Uint8Array | undefined =>
-    this.#values.get(keyString(key)) ?? this.#store.getSync(key);
+  /**
+   * The value at `key` as this batch leaves it: its own put if any, else the store's. Only keys
+   * of the kinds `RecordEffect.readable` covers may be asked for.
+   */
+  readonly lookup = (key: Uint8Array): Uint8Array | undefined => {
+    const id = keyString(key);
+    const previous = this.#previous;
+    return (
+      this.#values.get(id) ??
+      (previous === undefined ? undefined : previous.#values.get(id)) ??
+      this.#store.getSync(key)
+    );
+  };
 
   /** True if `effect` fits beside what the batch already holds. An empty batch takes anything. */
   fits(effect: RecordEffect): boolean {
@@ -73,9 +98,11 @@ export class IngestBatch {
   /** Adds the record that ends at `nextOffset`, with what applying it does. */
   add(effect: RecordEffect, nextOffset: number): void {
     assert.ok(nextOffset > this.#cursor, 'records are added in journal order');
-    for (const op of effect.ops) {
+    const { ops, readable } = effect;
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i] as WriteOp;
       this.#ops.push(op);
-      if (op.type === 'put') this.#values.set(keyString(op.key), op.value);
+      if (i < readable && op.type === 'put') this.#values.set(keyString(op.key), op.value);
     }
     this.#bytes += bytesOf(effect.ops);
     if (effect.counts !== undefined) this.#counters[effect.counts]++;

@@ -277,3 +277,65 @@ test('a failed store write stops the ingestor; waiting callers get the typed err
   await assert.rejects(ingestor.rebuild(), { code: 'IO_ERROR' });
   await ingestor.close();
 });
+
+/** A promise with its resolver, to hold a hook until the test lets it go. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+test('records that arrive during a store write are gathered into the next batch', async (t) => {
+  const rig = await openRig(t);
+  const held = gate();
+  const batches: BatchInfo[] = [];
+  const hooks = {
+    beforeWrite: (info: BatchInfo) => (info.sequence === 1 ? held.opened : undefined),
+    afterWrite: (info: BatchInfo) => void batches.push(info),
+  };
+  const ingestor = await Ingestor.open(rig.journal, rig.store, { journalId: JOURNAL_ID, hooks });
+  await appendAll(rig.journal, [assertion(1), assertion(2)]);
+  await new Promise((resolve) => setImmediate(resolve));
+  // The first write is held; these arrive meanwhile, one of them a copy of a record in it.
+  await appendAll(rig.journal, [assertion(2), assertion(3), assertion(4)]);
+  await new Promise((resolve) => setImmediate(resolve));
+  held.open();
+  await ingestor.processPending();
+  assert.deepEqual(
+    batches.map((batch) => batch.records),
+    [2, 3],
+  );
+  assert.ok((batches[0]?.cursor ?? 0) < (batches[1]?.cursor ?? 0));
+  assert.equal(ingestor.counters.assertions, 4);
+  assert.equal(await countKeys(rig.store, kindPrefix('hash')), 4);
+  assert.equal(storedCursor(rig.store), rig.journal.endOffset);
+  await ingestor.close();
+});
+
+test('after a failed write no later batch is stored: the cursor stays put', async (t) => {
+  const rig = await openRig(t);
+  const store = new FailingStore(rig.store);
+  const held = gate();
+  const hooks = {
+    beforeWrite: async (info: BatchInfo) => {
+      if (info.sequence !== 2) return;
+      await held.opened;
+      store.failing = true;
+    },
+  };
+  const ingestor = await Ingestor.open(rig.journal, store, { journalId: JOURNAL_ID, hooks });
+  const first = await rig.journal.append(encodeRecord(assertion(1)));
+  await ingestor.waitForIngest(first.offset);
+  const committed = storedCursor(rig.store);
+  await rig.journal.append(encodeRecord(assertion(2)));
+  await new Promise((resolve) => setImmediate(resolve));
+  // Gathered behind the failing write; it must never reach the store.
+  const last = await rig.journal.append(encodeRecord(assertion(3)));
+  await new Promise((resolve) => setImmediate(resolve));
+  held.open();
+  await assert.rejects(ingestor.waitForIngest(last.offset), { code: 'IO_ERROR' });
+  await ingestor.close();
+  assert.equal(storedCursor(rig.store), committed);
+  assert.equal(ingestor.cursor, committed);
+  assert.equal(await countKeys(rig.store, kindPrefix('hash')), 1);
+});

@@ -15,6 +15,7 @@
  * - It depends only on the `RecordLog` and `KVStore` interfaces, so a replicated log or another
  *   engine can stand behind it.
  */
+import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { JournalRecord, RecordLog } from '../journal/index.js';
@@ -93,6 +94,10 @@ export class Ingestor {
   #controller = new AbortController();
   #running: Promise<void> = Promise.resolve();
   #turn: Promise<typeof TURN> | undefined;
+  /** The store write in flight and what follows it (see `#startWrite`); never rejects. */
+  #writing: Promise<void> | undefined;
+  /** The batch the follow loop is gathering. */
+  #pending: IngestBatch;
   #sequence = 0;
   #closed = false;
 
@@ -108,6 +113,7 @@ export class Ingestor {
     this.#options = options;
     this.#cursor = state.cursor ?? log.startOffset;
     this.#counters = state.counters;
+    this.#pending = this.#newBatch();
     this.rebuiltAtOpen = rebuiltAtOpen;
   }
 
@@ -198,7 +204,7 @@ export class Ingestor {
   async #start(): Promise<void> {
     await this.#skipTrailingSeal();
     this.#controller = new AbortController();
-    this.#running = this.#run(this.#controller.signal);
+    this.#running = this.#run(this.#controller);
   }
 
   /** Aborts the follow, lets the loop commit the batch in hand, and waits for it to end. */
@@ -227,38 +233,91 @@ export class Ingestor {
     this.#resolveWaiters();
   }
 
-  async #run(signal: AbortSignal): Promise<void> {
-    const records = this.#log.follow(this.#cursor, { signal });
-    let batch = this.#newBatch();
+  /**
+   * Follows the log and writes it to the store in batches, pipelined: while one batch's store
+   * write is in flight (`#writing`), the loop keeps reading the log into the next batch
+   * (`#pending`), so under load each write carries everything that arrived during the previous
+   * one and the engine's sync is paid once per large batch.
+   *
+   * Invariants: at most one store write is in flight, and a batch's write starts only after the
+   * previous one committed, so batches reach the store whole and in log order, and a failed write
+   * stops the ingestor before any later batch (or its cursor) is written. The cursor and counters
+   * in memory move only when the write that carries them has committed. When nothing is in flight,
+   * a non-empty batch is written as soon as the log has nothing more to give right away (the
+   * follow yields records that are already there without leaving the current turn).
+   */
+  async #run(controller: AbortController): Promise<void> {
+    const records = this.#log.follow(this.#cursor, { signal: controller.signal });
+    this.#pending = this.#newBatch();
     let next: Promise<IteratorResult<JournalRecord>> | undefined;
     try {
       for (;;) {
         next ??= records.next();
-        // With records in hand, commit as soon as the log has nothing more to give right away:
-        // the follow yields records that are already there without leaving the current turn.
-        const result = batch.isEmpty ? await next : await Promise.race([next, this.#nextTurn()]);
+        const idle = this.#writing === undefined && !this.#pending.isEmpty;
+        const result = idle ? await Promise.race([next, this.#nextTurn()]) : await next;
+        if (this.#failure !== undefined) break;
         if (result === TURN) {
-          batch = await this.#commit(batch);
-          await this.#skipTrailingSeal();
-          batch = this.#newBatch();
+          if (this.#writing === undefined && !this.#pending.isEmpty) this.#startWrite(controller);
           continue;
         }
         next = undefined;
         if (result.done === true) break;
-        const effect = applyRecord(result.value, batch.lookup);
-        if (!batch.fits(effect)) batch = await this.#commit(batch);
-        batch.add(effect, result.value.nextOffset);
-        if (batch.isFull) batch = await this.#commit(batch);
+        const effect = applyRecord(result.value, this.#pending.lookup);
+        while (!this.#pending.fits(effect) && this.#failure === undefined) {
+          await this.#makeRoom(controller);
+        }
+        if (this.#failure !== undefined) break;
+        this.#pending.add(effect, result.value.nextOffset);
       }
-      if (!batch.isEmpty) await this.#commit(batch);
+      // Commit what is in hand: the write in flight, then the batch being gathered.
+      while (this.#failure === undefined && !this.#drained) await this.#makeRoom(controller);
     } catch (error) {
       this.#fail(error);
+      // A write still in flight settles on its own; it must not outlive the loop.
+      while (this.#writing !== undefined) await this.#writing;
     } finally {
-      this.#controller.abort();
+      controller.abort();
       // A pull still in flight ends once the follow sees the abort; its outcome no longer matters.
       if (next !== undefined) await next.then(ignore, ignore);
       await records.return?.(undefined).then(ignore, ignore);
     }
+  }
+
+  /** Nothing is in flight and nothing is gathered. */
+  get #drained(): boolean {
+    return this.#writing === undefined && this.#pending.isEmpty;
+  }
+
+  /** Waits for the write in flight, or starts writing the pending batch if none is. */
+  async #makeRoom(controller: AbortController): Promise<void> {
+    if (this.#writing !== undefined) await this.#writing;
+    else this.#startWrite(controller);
+  }
+
+  /**
+   * Starts writing the pending batch (nothing may be in flight) and makes a new pending batch
+   * that sees its puts. When the write has committed, the next pending batch is started at once
+   * if it holds records; a failure stops the ingestor and aborts the follow. `#writing` never
+   * rejects and is cleared once no write is in flight.
+   */
+  #startWrite(controller: AbortController): void {
+    assert.ok(this.#writing === undefined, 'one store write at a time');
+    const batch = this.#pending;
+    this.#pending = this.#newBatch(batch);
+    this.#writing = this.#writeAndContinue(batch, controller);
+  }
+
+  async #writeAndContinue(batch: IngestBatch, controller: AbortController): Promise<void> {
+    try {
+      await this.#commit(batch);
+      this.#pending.releasePrevious();
+      if (this.#pending.isEmpty) await this.#skipTrailingSeal();
+    } catch (error) {
+      this.#fail(error);
+      controller.abort();
+    }
+    this.#writing = undefined;
+    if (!this.#pending.isEmpty && this.#failure === undefined) this.#startWrite(controller);
   }
 
   #nextTurn(): Promise<typeof TURN> {
@@ -269,7 +328,8 @@ export class Ingestor {
     return this.#turn;
   }
 
-  async #commit(batch: IngestBatch): Promise<IngestBatch> {
+  /** Writes `batch` with its cursor and counters, then moves the cursor in memory. */
+  async #commit(batch: IngestBatch): Promise<void> {
     const info: BatchInfo = {
       sequence: ++this.#sequence,
       records: batch.recordCount,
@@ -282,11 +342,11 @@ export class Ingestor {
     this.#resolveWaiters();
     this.#options.onApplied?.(this.#cursor);
     await this.#options.hooks?.afterWrite?.(info);
-    return this.#newBatch();
   }
 
-  #newBatch(): IngestBatch {
-    return new IngestBatch(this.#store, this.#cursor, this.#counters);
+  /** An empty batch after the store's state, or after `previous` while its write is in flight. */
+  #newBatch(previous?: IngestBatch): IngestBatch {
+    return new IngestBatch(this.#store, this.#cursor, this.#counters, previous);
   }
 
   /** Empties the store (crash-safely: see `clearStore`) and sets the cursor to the log's start. */
