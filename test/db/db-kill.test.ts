@@ -190,19 +190,24 @@ async function killLoop(mode: Mode, kills: number, t: TestContext): Promise<void
   const dir = makeTempDir(undefined, 'stemedb-kill-');
   const pool = new ChildPool();
   const acknowledged = new Set<number>();
+  /** One past the highest acknowledged id (not `Math.max(...set)`: soak sets outgrow the stack). */
+  let nextId = 0;
   let triggeredKills = 0;
   let killsInsideWrite = 0;
   try {
     for (let kill = 0; kill < kills; kill++) {
       const level = LEVELS[kill % LEVELS.length] as string;
-      const first = acknowledged.size === 0 ? 0 : Math.max(...acknowledged) + 1;
+      const first = nextId;
       const delayMs = random.nextInt(DELAY_MAX_MS[mode]);
       const args = [dir, level, first, random.nextUint32(), mode, CLAIMS_PER_RUN_MAX].map(String);
       const earlier = [...acknowledged];
       const cycle = await runAndKill(pool.take(), args, mode, delayMs);
       if (cycle.triggered) triggeredKills++;
       if (cycle.triggered && !cycle.written) killsInsideWrite++;
-      for (const id of cycle.acknowledged) acknowledged.add(id);
+      for (const id of cycle.acknowledged) {
+        acknowledged.add(id);
+        if (id >= nextId) nextId = id + 1;
+      }
       const context = `seed ${seed}, ${mode} kill ${kill} (${level})`;
       await checkCrashState(dir, context);
       const viaGet = [...cycle.acknowledged, ...sample(earlier, EARLIER_CLAIMS_SAMPLED, random)];
