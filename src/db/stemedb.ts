@@ -9,8 +9,9 @@
  * - Read-your-writes: `get` returns an acknowledged record at once (from memory until it is
  *   applied); a scan (`bySubject`, `bySubjectPredicate`, `votesFor`) first waits until the store
  *   holds everything written before the scan started.
- * - After the ingestor fails, writes and waits reject with its error (see `stats().ingestFailure`)
- *   until the database is reopened, which rebuilds what is needed from the journal.
+ * - After the ingestor fails, writes, waits and scans (which would miss acknowledged writes)
+ *   reject with its error (see `stats().ingestFailure`) until the database is reopened, which
+ *   rebuilds what is needed from the journal.
  * - `close` is idempotent; every other call after it rejects with `ClosedError` (code `CLOSED`).
  */
 import { ClosedError, InvalidArgumentError } from '../errors.js';
