@@ -2,20 +2,45 @@
  * The claim stores the claim benchmarks compare, opened by one name: StemeDB at a durability
  * level, and the two baselines at the durability that matches it (see `BaselineDurability`).
  */
-import type { DurabilityKind } from '../src/index.js';
+import type { DurabilityKind, StoreEngine } from '../src/index.js';
+import { DEFAULT_STORE_ENGINE, STORE_ENGINES } from '../src/store/index.js';
 import type { BaselineDurability, BenchClaimStore } from './claim-workload.js';
+import { LevelDirectClaimStore } from './leveldb-direct-baseline.js';
 import { LmdbDirectClaimStore } from './lmdb-direct-baseline.js';
 import { SqliteClaimStore } from './sqlite-baseline.js';
 import { StemeClaimStore } from './stemedb-claim-store.js';
 
-export const CLAIM_ENGINES = ['stemedb', 'sqlite', 'lmdb'] as const;
+export const CLAIM_ENGINES = ['stemedb', 'sqlite', 'leveldb', 'lmdb'] as const;
 export type ClaimEngine = (typeof CLAIM_ENGINES)[number];
+
+/**
+ * What StemeDB is measured beside: SQLite, the alternative a user would most likely pick, and the
+ * two store engines StemeDB can run on, each written directly.
+ */
+export const BASELINE_ENGINES = ['sqlite', 'leveldb', 'lmdb'] as const;
+export type BaselineEngine = (typeof BASELINE_ENGINES)[number];
 
 export const ENGINE_LABELS: Record<ClaimEngine, string> = {
   stemedb: 'StemeDB',
   sqlite: 'SQLite',
+  leveldb: 'LevelDB-direct',
   lmdb: 'LMDB-direct',
 };
+
+/**
+ * The store engine StemeDB runs on in this benchmark run: `STEMEDB_BENCH_STORE=leveldb|lmdb`, or
+ * the default engine. Child processes (the RSS probe) inherit the variable, so they agree.
+ */
+export const BENCH_STEMEDB_STORE: StoreEngine = benchStore(process.env['STEMEDB_BENCH_STORE']);
+
+function benchStore(value: string | undefined): StoreEngine {
+  if (value === undefined || value === '') return DEFAULT_STORE_ENGINE;
+  const engine = STORE_ENGINES.find((name) => name === value);
+  if (engine === undefined) {
+    throw new Error(`STEMEDB_BENCH_STORE must be one of ${STORE_ENGINES.join(', ')}: ${value}`);
+  }
+  return engine;
+}
 
 /** What each baseline is compared with: `immediate` with durable commits, the others relaxed. */
 export function baselineDurabilityFor(level: DurabilityKind): BaselineDurability {
@@ -24,10 +49,10 @@ export function baselineDurabilityFor(level: DurabilityKind): BaselineDurability
 
 export const BASELINE_DURABILITY_LABELS: Record<
   BaselineDurability,
-  Record<'sqlite' | 'lmdb', string>
+  Record<BaselineEngine, string>
 > = {
-  durable: { sqlite: 'WAL, synchronous=FULL', lmdb: 'synced commits' },
-  relaxed: { sqlite: 'WAL, synchronous=NORMAL', lmdb: 'overlapping sync' },
+  durable: { sqlite: 'WAL, synchronous=FULL', leveldb: 'sync: true', lmdb: 'synced commits' },
+  relaxed: { sqlite: 'WAL, synchronous=NORMAL', leveldb: 'sync: false', lmdb: 'overlapping sync' },
 };
 
 /** A claim store of `engine` in the empty directory `directory`. */
@@ -38,9 +63,11 @@ export async function openClaimStore(
 ): Promise<BenchClaimStore> {
   switch (engine) {
     case 'stemedb':
-      return StemeClaimStore.open(directory, level);
+      return StemeClaimStore.open(directory, level, BENCH_STEMEDB_STORE);
     case 'sqlite':
       return new SqliteClaimStore(directory, baselineDurabilityFor(level));
+    case 'leveldb':
+      return LevelDirectClaimStore.open(directory, baselineDurabilityFor(level));
     case 'lmdb':
       return new LmdbDirectClaimStore(directory, baselineDurabilityFor(level));
   }
@@ -51,5 +78,6 @@ export async function quiesce(store: BenchClaimStore): Promise<void> {
   await store.settle();
   if (store instanceof StemeClaimStore) await store.flush();
   else if (store instanceof SqliteClaimStore) store.checkpoint();
+  // A LevelDB-direct store is quiet once settled: every batch it acknowledged is readable.
   else if (store instanceof LmdbDirectClaimStore) await store.flush();
 }

@@ -13,7 +13,14 @@
  */
 import type { DurabilityKind } from '../src/index.js';
 import type { ClaimEngine } from './claim-stores.js';
-import { CLAIM_ENGINES, ENGINE_LABELS, openClaimStore, quiesce } from './claim-stores.js';
+import {
+  BASELINE_ENGINES,
+  BENCH_STEMEDB_STORE,
+  CLAIM_ENGINES,
+  ENGINE_LABELS,
+  openClaimStore,
+  quiesce,
+} from './claim-stores.js';
 import type { BenchClaimStore, ClaimWorkload } from './claim-workload.js';
 import {
   CLAIM_PREDICATES,
@@ -205,7 +212,7 @@ function buildRows(runs: Map<string, QueryRun[]>, payloadBytes: number): BenchRo
   const rows: BenchRow[] = [];
   for (const kind of QUERY_KINDS) {
     const byEngine = new Map<ClaimEngine, BenchRow>();
-    for (const engine of ['sqlite', 'lmdb', 'stemedb'] as const) {
+    for (const engine of [...BASELINE_ENGINES, 'stemedb'] as const) {
       const engineRuns = runs.get(queryRowId(kind, engine)) ?? [];
       const row = rowOf({
         id: queryRowId(kind, engine),
@@ -221,13 +228,20 @@ function buildRows(runs: Map<string, QueryRun[]>, payloadBytes: number): BenchRo
     }
     const mine = byEngine.get('stemedb');
     const sqlite = byEngine.get('sqlite');
-    const lmdb = byEngine.get('lmdb');
-    if (mine === undefined || sqlite === undefined || lmdb === undefined) continue;
+    if (mine === undefined || sqlite === undefined) continue;
     compareWithBaseline(mine, sqlite);
-    const versusLmdb = mine.samples.map(
-      (sample, i) => sample.opsPerSecond / (lmdb.samples[i]?.opsPerSecond ?? Number.NaN),
-    );
-    mine.metrics = { ...mine.metrics, '% of LMDB': median(versusLmdb) * 100 };
+    const percentOf = (engine: 'leveldb' | 'lmdb'): number => {
+      const baseline = byEngine.get(engine);
+      const ratios = mine.samples.map(
+        (sample, i) => sample.opsPerSecond / (baseline?.samples[i]?.opsPerSecond ?? Number.NaN),
+      );
+      return median(ratios) * 100;
+    };
+    mine.metrics = {
+      ...mine.metrics,
+      '% of LevelDB': percentOf('leveldb'),
+      '% of LMDB': percentOf('lmdb'),
+    };
   }
   return rows;
 }
@@ -253,8 +267,8 @@ function notes(plan: QueryPlan): string[] {
   const claims = plan.claims.toLocaleString('en-US');
   return [
     `Each engine holds the same ${claims} claims (about ${plan.payloadBytes} B each), built with ` +
-      `putMany ×${BUILD_BATCH_CLAIMS} (StemeDB ${BUILD_LEVEL}, SQLite synchronous=NORMAL, ` +
-      'LMDB-direct overlapping sync), then flushed; the build row counts write calls and the ' +
+      `putMany ×${BUILD_BATCH_CLAIMS} (StemeDB ${BUILD_LEVEL} on ${BENCH_STEMEDB_STORE}, SQLite ` +
+      'synchronous=NORMAL, LevelDB-direct sync: false, LMDB-direct overlapping sync), then flushed; the build row counts write calls and the ' +
       'final wait until queryable, one run. Every query row: median over rounds.',
     `get: ${plan.hashes.length.toLocaleString('en-US')} calls per round for claims spread over ` +
       'the store, one at a time, each timed (p50/p99 are medians over rounds); StemeDB takes ' +
@@ -262,6 +276,7 @@ function notes(plan: QueryPlan): string[] {
     `bySubject: ${plan.scans.length.toLocaleString('en-US')} subjects per round, each read to ` +
       `the end; claims/s counts claims read. Subjects and predicates: ` +
       `${CLAIM_PREDICATES.length} predicates spread evenly over every subject.`,
-    'ratio = StemeDB / SQLite round by round (median); % of LMDB = the same against LMDB-direct.',
+    'ratio = StemeDB / SQLite round by round (median); % of LevelDB / % of LMDB = the same ' +
+      'against each engine used directly.',
   ];
 }

@@ -1,8 +1,9 @@
 /**
  * The claims-rss suite (run only when named: `npm run bench -- claims-rss`; it takes minutes):
  * peak resident memory while 5,000,000 claims are ingested, each engine in a child process of
- * its own with a fresh heap (`rss-probe.ts`), StemeDB first, then LMDB used directly as the
- * baseline (same engine, no journal or ingestor: what the engine's own mapped pages cost).
+ * its own with a fresh heap (`rss-probe.ts`): StemeDB first (on `BENCH_STEMEDB_STORE`), then
+ * LevelDB and LMDB each used directly. The baseline is the engine StemeDB runs on, used directly
+ * (no journal or ingestor: what the engine alone costs).
  *
  * `STEMEDB_BENCH_RSS_CLAIMS=n` changes the claim count (a quick run uses `QUICK_RSS_CLAIMS`).
  */
@@ -10,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { DurabilityKind } from '../src/index.js';
 import type { ClaimEngine } from './claim-stores.js';
-import { ENGINE_LABELS } from './claim-stores.js';
+import { BASELINE_DURABILITY_LABELS, BENCH_STEMEDB_STORE, ENGINE_LABELS } from './claim-stores.js';
 import { claimInputs, claimWorkload, encodeClaim } from './claim-workload.js';
 import type { BenchContext } from './context.js';
 import type { BenchRow, BenchSuite, SuiteResult, TargetCheck } from './suite.js';
@@ -57,7 +58,7 @@ export const claimsRssSuite: BenchSuite = {
   async run(context: BenchContext): Promise<SuiteResult> {
     const claims = claimCount(context);
     const results: RssProbeResult[] = [];
-    for (const engine of ['stemedb', 'lmdb'] as const) {
+    for (const engine of ['stemedb', 'leveldb', 'lmdb'] as const) {
       const directory = context.makeCellDirectory(`rss-${engine}`);
       try {
         results.push(await runProbe(context, engine, directory, claims));
@@ -70,7 +71,8 @@ export const claimsRssSuite: BenchSuite = {
       probe.reduce((sum, claim) => sum + claim.bytes.length, 0) / probe.length,
     );
     const rows = results.map((result) => rssRow(result, payloadBytes));
-    const [mine, baseline] = rows;
+    const mine = rows.find((row) => row.id === rssRowId('stemedb'));
+    const baseline = rows.find((row) => row.id === rssRowId(BENCH_STEMEDB_STORE));
     if (mine !== undefined && baseline !== undefined) compareWithBaseline(mine, baseline);
     return {
       suite: 'claims-rss',
@@ -123,7 +125,10 @@ async function runProbe(
 }
 
 function rssRow(result: RssProbeResult, payloadBytes: number): BenchRow {
-  const mode = result.engine === 'stemedb' ? result.level : 'overlapping sync';
+  const mode =
+    result.engine === 'stemedb'
+      ? result.level
+      : BASELINE_DURABILITY_LABELS.relaxed[result.engine];
   const row = rowOf({
     id: rssRowId(result.engine),
     group: 'rss',
@@ -154,7 +159,7 @@ function checkTargets(results: readonly RssProbeResult[]): TargetCheck[] {
         `StemeDB peak RSS < ${RSS_TARGET_BYTES / MIB} MiB while ingesting ` +
         `${mine.claims.toLocaleString('en-US')} claims (ratio = peak / target, lower is better)`,
       rowId: rssRowId('stemedb'),
-      baselineId: rssRowId('lmdb'),
+      baselineId: rssRowId(BENCH_STEMEDB_STORE),
       ratio,
       threshold: 1,
       met: ratio < 1,
@@ -167,12 +172,16 @@ function notes(claims: number): string[] {
   return [
     `Each engine ingests ${claims.toLocaleString('en-US')} claims ` +
       `(putMany ×${RSS_BATCH_CLAIMS}, ` +
-      `${RSS_LEVEL}; the baseline at overlapping sync) in a fresh child process, then ` +
+      `${RSS_LEVEL}, on ${BENCH_STEMEDB_STORE}; the engines used directly relaxed: LevelDB ` +
+      'sync: false, LMDB overlapping sync) in a ' +
+      'fresh child process, then ' +
       'flushes. ' +
       `RSS, heap and external memory are sampled every ${RSS_SAMPLE_INTERVAL_MS} ms; the peak ` +
       'RSS also takes the kernel high-water mark (VmHWM), so no spike between samples is missed.',
     'anon = anonymous resident memory (heaps, buffers); file = resident file pages, mostly the ' +
-      'LMDB data file mapped into the process (the kernel can drop them under pressure).',
-    'assertions/s = claims / (first write until flushed and queryable); ratio = StemeDB / LMDB.',
+      'table files LevelDB maps to read them, or the LMDB data file mapped into the process ' +
+      '(the kernel can drop them under pressure).',
+    'assertions/s = claims / (first write until flushed and queryable); ratio = StemeDB / ' +
+      `its engine (${BENCH_STEMEDB_STORE}) used directly.`,
   ];
 }

@@ -15,9 +15,11 @@
  * inside it for every engine.
  */
 import type { DurabilityKind } from '../src/index.js';
-import type { ClaimEngine } from './claim-stores.js';
+import type { BaselineEngine, ClaimEngine } from './claim-stores.js';
 import {
   BASELINE_DURABILITY_LABELS,
+  BASELINE_ENGINES,
+  BENCH_STEMEDB_STORE,
   ENGINE_LABELS,
   baselineDurabilityFor,
   openClaimStore,
@@ -61,7 +63,7 @@ interface IngestRun {
 
 /** One StemeDB cell's runs, each with the baseline runs measured right beside it. */
 interface StemeRun extends IngestRun {
-  beside: Record<'sqlite' | 'lmdb', Sample>;
+  beside: Record<BaselineEngine, Sample>;
 }
 
 /** The claims every run writes: `[0, timed)` in the window, the rest in the warm-up. */
@@ -85,10 +87,14 @@ export const claimsSuite: BenchSuite = {
       for (const shape of INGEST_SHAPES) {
         for (const level of forward ? CLAIM_LEVELS : [...CLAIM_LEVELS].reverse()) {
           const trio = await measureTrio(context, pool, level, shape, forward, round);
-          for (const engine of ['sqlite', 'lmdb'] as const) {
+          for (const engine of BASELINE_ENGINES) {
             pushTo(runs, claimRowId(engine, level, shape), trio[engine]);
           }
-          const beside = { sqlite: trio.sqlite.sample, lmdb: trio.lmdb.sample };
+          const beside = {
+            sqlite: trio.sqlite.sample,
+            leveldb: trio.leveldb.sample,
+            lmdb: trio.lmdb.sample,
+          };
           pushTo(stemeRuns, claimRowId('stemedb', level, shape), { ...trio.stemedb, beside });
         }
       }
@@ -138,8 +144,8 @@ async function measureTrio(
   round: number,
 ): Promise<Record<ClaimEngine, IngestRun>> {
   const order: ClaimEngine[] = forward
-    ? ['sqlite', 'lmdb', 'stemedb']
-    : ['stemedb', 'lmdb', 'sqlite'];
+    ? [...BASELINE_ENGINES, 'stemedb']
+    : ['stemedb', ...[...BASELINE_ENGINES].reverse()];
   const result: Partial<Record<ClaimEngine, IngestRun>> = {};
   for (const engine of order) {
     const run = await measureIngest(context, pool, engine, level, shape);
@@ -278,7 +284,7 @@ function buildRows(
   ];
   for (const shape of INGEST_SHAPES) {
     const byId = new Map<string, BenchRow>();
-    for (const engine of ['sqlite', 'lmdb'] as const) {
+    for (const engine of BASELINE_ENGINES) {
       for (const level of ['immediate', 'batched'] as const) {
         const id = claimRowId(engine, level, shape);
         const engineRuns = runs.get(id) ?? [];
@@ -295,8 +301,13 @@ function buildRows(
       if (sqlite !== undefined) {
         compareWithBaseline(row, sqlite, mine.map((run) => [run.sample, run.beside.sqlite]));
       }
-      const versusLmdb = mine.map((run) => run.sample.opsPerSecond / run.beside.lmdb.opsPerSecond);
-      row.metrics = { ...row.metrics, '% of LMDB': median(versusLmdb) * 100 };
+      const percentOf = (engine: 'leveldb' | 'lmdb'): number =>
+        median(mine.map((run) => run.sample.opsPerSecond / run.beside[engine].opsPerSecond)) * 100;
+      row.metrics = {
+        ...row.metrics,
+        '% of LevelDB': percentOf('leveldb'),
+        '% of LMDB': percentOf('lmdb'),
+      };
       rows.push(row);
     }
   }
@@ -369,8 +380,10 @@ function suiteNotes(context: BenchContext, pool: ClaimPool): string[] {
       `${rounds} rounds. Claims average ${pool.payloadBytes} B of canonical bytes.`,
     'ratio = median over rounds of StemeDB / the SQLite run beside it, at equal durability ' +
       '(immediate ↔ synchronous=FULL; batched, eventual ↔ synchronous=NORMAL); med/med = ' +
-      'ratio of medians. % of LMDB = the same against LMDB used directly (synced commits for ' +
-      'immediate, overlapping sync otherwise).',
+      'ratio of medians. % of LevelDB / % of LMDB = the same against each store engine used ' +
+      'directly (LevelDB: sync: true for immediate, sync: false otherwise; LMDB: synced commits ' +
+      'for immediate, overlapping sync otherwise). StemeDB runs on ' +
+      `${BENCH_STEMEDB_STORE} (STEMEDB_BENCH_STORE picks the engine).`,
     'A baseline row pools every run of its mode (the NORMAL/overlapping rows ran beside both ' +
       'batched and eventual). Every engine parses, encodes and hashes each claim in its window; ' +
       'the codec row is that work alone on one thread, the ceiling for any engine here.',

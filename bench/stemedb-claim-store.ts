@@ -5,7 +5,7 @@
  * every claim written can be read back (`get`, `bySubject`).
  */
 import { StemeDB } from '../src/db/index.js';
-import type { DurabilityKind } from '../src/index.js';
+import type { DurabilityKind, StoreEngine } from '../src/index.js';
 import type { AssertionInput } from '../src/records/index.js';
 import { toHex } from '../src/records/index.js';
 import type { BenchClaimStore } from './claim-workload.js';
@@ -18,8 +18,12 @@ export class StemeClaimStore implements BenchClaimStore {
     this.#db = db;
   }
 
-  static async open(directory: string, durability: DurabilityKind): Promise<StemeClaimStore> {
-    return new StemeClaimStore(await StemeDB.open(directory, { durability }));
+  static async open(
+    directory: string,
+    durability: DurabilityKind,
+    store: StoreEngine,
+  ): Promise<StemeClaimStore> {
+    return new StemeClaimStore(await StemeDB.open(directory, { durability, store }));
   }
 
   async writeOne(input: AssertionInput): Promise<void> {

@@ -81,5 +81,5 @@ export type {
   VoteInput,
   VoteOutput,
 } from './records/index.js';
-export { LmdbStore } from './store/index.js';
-export type { Entry, KVStore, WriteOp } from './store/index.js';
+export { LevelStore, LmdbStore, STORE_ENGINES } from './store/index.js';
+export type { Entry, KVStore, StoreDiscardReason, StoreEngine, WriteOp } from './store/index.js';

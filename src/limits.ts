@@ -140,6 +140,12 @@ assert.ok(CLI_PUT_CHUNK_RECORDS <= GROUP_COMMIT_MAX_RECORDS);
  * claims: 1,000 per commit ~10k/s, 4,096 ~22k/s, 16,384 ~36k/s). Bounded by the ops per write.
  */
 export const INGEST_BATCH_MAX_RECORDS = 16_384;
+/**
+ * Records the ingestor reads from the log before it looks up, in one `KVStore.getMany`, the store
+ * keys applying them needs. On LevelDB that read runs on a worker thread, off the event loop that
+ * also serves writers; a lookup one by one cost about a sixth of the event loop's time.
+ */
+export const INGEST_PREFETCH_RECORDS = 1024;
 /** Most key plus value bytes of one ingest batch; bounds the memory a batch holds. */
 export const INGEST_BATCH_MAX_BYTES = 32 * 1024 * 1024;
 /** Store ops an ingest batch keeps free for its cursor and counters. */

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { StemeDB } from '../db/index.js';
 import type { StemeDBOptions } from '../db/index.js';
 import type { DurabilityKind } from '../durability/index.js';
+import type { StoreEngine } from '../store/index.js';
 import { CliError } from './cli-errors.js';
 
 export const DEFAULT_DIRECTORY = './stemedb-data';
@@ -14,6 +15,7 @@ export const DEFAULT_DIRECTORY = './stemedb-data';
 export interface GlobalOptions {
   readonly dir: string;
   readonly durability: DurabilityKind | undefined;
+  readonly store: StoreEngine | undefined;
   readonly json: boolean;
 }
 
@@ -28,11 +30,13 @@ export function globalOptions(command: Command): GlobalOptions {
   const options = command.optsWithGlobals<{
     dir?: string;
     durability?: DurabilityKind;
+    store?: StoreEngine;
     json?: boolean;
   }>();
   return {
     dir: options.dir ?? DEFAULT_DIRECTORY,
     durability: options.durability,
+    store: options.store,
     json: options.json === true,
   };
 }
@@ -53,6 +57,7 @@ export async function openDatabase(
   }
   const dbOptions: StemeDBOptions = {
     ...(globals.durability === undefined ? {} : { durability: globals.durability }),
+    ...(globals.store === undefined ? {} : { store: globals.store }),
     ...(options.repair === true ? { repair: true } : {}),
   };
   return StemeDB.open(dir, dbOptions);

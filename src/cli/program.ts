@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { DURABILITY_KINDS } from '../durability/index.js';
+import { STORE_ENGINES } from '../store/index.js';
 import { DEFAULT_DIRECTORY } from './cli-context.js';
 import { reportError } from './cli-errors.js';
 import { registerBench } from './commands/bench.js';
@@ -28,6 +29,12 @@ export function buildProgram(): Command {
       new Option('--durability <level>', 'when a write counts as done (default immediate)').choices(
         DURABILITY_KINDS,
       ),
+    )
+    .addOption(
+      new Option(
+        '--store <engine>',
+        'store engine (default lmdb); switching rebuilds the store from the journal',
+      ).choices(STORE_ENGINES),
     )
     .option('--json', 'machine-readable output (JSON, or JSON Lines for lists)')
     .showHelpAfterError('(run `stemedb --help` for usage)');

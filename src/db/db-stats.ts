@@ -18,8 +18,10 @@ export function collectStats(db: OpenedDatabase): DbStats {
     },
     ingestedOffset: ingestor.cursor,
     durability: describeDurability(journal.durability),
+    store: db.storeEngine,
   };
-  if (ingestor.rebuiltAtOpen !== undefined) stats.rebuiltAtOpen = ingestor.rebuiltAtOpen;
+  const rebuiltAtOpen = db.storeDiscarded ?? ingestor.rebuiltAtOpen;
+  if (rebuiltAtOpen !== undefined) stats.rebuiltAtOpen = rebuiltAtOpen;
   const failure = ingestor.failure;
   if (failure !== undefined) stats.ingestFailure = { code: failure.code, message: failure.message };
   return stats;

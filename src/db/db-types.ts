@@ -3,6 +3,7 @@ import type { DurabilityOption } from '../durability/index.js';
 import type { ErrorCode } from '../errors.js';
 import type { RebuildReason } from '../ingest/index.js';
 import type { RecordType } from '../records/index.js';
+import type { StoreDiscardReason, StoreEngine } from '../store/index.js';
 
 export interface StemeDBOptions {
   /** When an acknowledged write is durable: `'immediate'` (default), `'batched'`, `'eventual'`. */
@@ -13,6 +14,11 @@ export interface StemeDBOptions {
   repair?: boolean;
   /** Refuse assertions without signatures and votes without a signature. */
   requireSignatures?: boolean;
+  /**
+   * The engine of the derived store: `'lmdb'` (default) or `'leveldb'`. A store built by the other
+   * engine is discarded and rebuilt from the journal at open (`stats().rebuiltAtOpen`).
+   */
+  store?: StoreEngine;
 }
 
 export interface WriteResult {
@@ -40,8 +46,10 @@ export interface DbStats {
   ingestedOffset: number;
   /** The durability level, e.g. `immediate` or `batched(maxWrites=100, maxDelayMs=10)`. */
   durability: string;
+  /** The engine of the derived store. */
+  store: StoreEngine;
   /** Why the store was rebuilt from the journal when this database opened, if it was. */
-  rebuiltAtOpen?: RebuildReason;
+  rebuiltAtOpen?: RebuildReason | StoreDiscardReason;
   /** The error that stopped the ingestor, if one did. The database must be reopened. */
   ingestFailure?: { code: ErrorCode; message: string };
 }

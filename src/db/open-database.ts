@@ -3,11 +3,11 @@
  *
  *   <dir>/LOCK              the one OS lock for the whole directory (journal and store included)
  *   <dir>/journal/          segments (`*.wal`), `quarantine/`, and `IDENTITY` (journal-identity.ts)
- *   <dir>/store/            the LMDB environment the ingestor derives from the journal
+ *   <dir>/store/            the store the ingestor derives from the journal (LMDB or LevelDB)
  *
  * Open order: create the directory, take the lock, create `journal/` and its identity, recover
  * the journal, open the store, open the ingestor (which rebuilds the store if it does not match
- * the journal), and apply what the journal holds past the store's cursor, so that records
+ * the journal, or replaces it when it cannot serve: see `openStore`), and apply what the journal holds past the store's cursor, so that records
  * acknowledged before a crash are readable once open resolves. A failure closes whatever was
  * opened, in reverse order.
  */
@@ -20,7 +20,8 @@ import { Ingestor } from '../ingest/index.js';
 import type { IngestorOptions } from '../ingest/index.js';
 import { Journal } from '../journal/index.js';
 import type { JournalOptions } from '../journal/index.js';
-import { LmdbStore } from '../store/index.js';
+import { DEFAULT_STORE_ENGINE, checkStoreEngine, openStore } from '../store/index.js';
+import type { KVStore, StoreDiscardReason, StoreEngine } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { readOrCreateJournalIdentity } from './journal-identity.js';
 import { ingestHooksForTesting } from './test-hooks.js';
@@ -34,7 +35,10 @@ export interface OpenedDatabase {
   readonly journalDirectory: string;
   readonly lock: FileLock;
   readonly journal: Journal;
-  readonly store: LmdbStore;
+  readonly store: KVStore;
+  readonly storeEngine: StoreEngine;
+  /** Why the store directory was replaced by an empty one at open, if it was. */
+  readonly storeDiscarded: StoreDiscardReason | undefined;
   readonly ingestor: Ingestor;
   readonly uningested: UningestedRecords;
   readonly requireSignatures: boolean;
@@ -52,7 +56,11 @@ export async function openDatabase(dir: string, options: StemeDBOptions): Promis
     const journalId = readOrCreateJournalIdentity(journalDirectory);
     const journal = await Journal.open(journalDirectory, journalOptions(options));
     cleanup.push(() => journal.close());
-    const store = await LmdbStore.open(path.join(directory, STORE_DIRECTORY));
+    const opened = await openStore(
+      path.join(directory, STORE_DIRECTORY),
+      options.store ?? DEFAULT_STORE_ENGINE,
+    );
+    const { store } = opened;
     cleanup.push(() => store.close());
     const uningested = new UningestedRecords();
     const hooks = ingestHooksForTesting();
@@ -72,6 +80,8 @@ export async function openDatabase(dir: string, options: StemeDBOptions): Promis
       lock,
       journal,
       store,
+      storeEngine: opened.engine,
+      storeDiscarded: opened.discarded,
       ingestor,
       uningested,
       requireSignatures,
@@ -101,6 +111,7 @@ function checkOptions(options: StemeDBOptions): void {
       throw new InvalidArgumentError('must be a boolean', name);
     }
   }
+  if (options.store !== undefined) checkStoreEngine(options.store, 'store');
 }
 
 /** `mkdir -p`, making each new directory's entry durable in its parent. */

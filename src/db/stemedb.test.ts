@@ -18,7 +18,7 @@ import {
   toOutput,
 } from '../records/index.js';
 import type { AssertionInput, SigningKey } from '../records/index.js';
-import { LmdbStore, hashKey, subjectKey } from '../store/index.js';
+import { LevelStore, LmdbStore, hashKey, subjectKey } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { JOURNAL_IDENTITY_FILE } from './journal-identity.js';
 import { StemeDB } from './stemedb.js';
@@ -308,6 +308,58 @@ test('verify finds a record unlike its key and an index entry without a record',
   const planted = toHex(hashKey(hashA));
   assert.ok(report.mismatches.some((m) => m.key === planted && m.problem === 'hash-mismatch'));
   await reopened.rebuild();
+  assert.equal((await reopened.verify()).ok, true);
+});
+
+test('switching store engines discards the old store and rebuilds the new one from the journal', async (t) => {
+  const dir = makeTempDir(t);
+  const written: string[] = [];
+  const level = await StemeDB.open(dir, { store: 'leveldb' });
+  for (let i = 0; i < 20; i++) written.push((await level.assert(claim('s', 'p', number(i)))).hash);
+  assert.equal((await level.stats()).store, 'leveldb');
+  await level.close();
+  assert.ok(fs.existsSync(path.join(dir, 'store', 'CURRENT')));
+
+  const lmdb = await openDb(t, {}, dir);
+  const stats = await lmdb.stats();
+  assert.deepEqual([stats.store, stats.rebuiltAtOpen, stats.assertions], ['lmdb', 'engine-changed', 20]);
+  for (const hash of written) assert.equal((await lmdb.get(hash))?.hash, hash);
+  assert.equal((await collect(lmdb.bySubject('s'))).length, 20);
+  assert.equal(fs.existsSync(path.join(dir, 'store', 'CURRENT')), false);
+  assert.equal(fs.existsSync(path.join(dir, 'store.discarded')), false);
+
+  // And back: the LMDB store gives way to a LevelDB one the same way.
+  await lmdb.close();
+  const again = await openDb(t, { store: 'leveldb' }, dir);
+  assert.equal((await again.stats()).rebuiltAtOpen, 'engine-changed');
+  assert.equal((await collect(again.bySubject('s'))).length, 20);
+});
+
+test('a LevelDB store that lost a batch mid-log is discarded and rebuilt, nothing lost', async (t) => {
+  const dir = makeTempDir(t);
+  const written: string[] = [];
+  const db = await StemeDB.open(dir, { store: 'leveldb' });
+  // One ingest batch per assert: about 300 LevelDB log records, several 32 KiB log blocks.
+  for (let i = 0; i < 300; i++) {
+    const result = await db.assert(claim(`s${i % 7}`, 'p', text(`value ${i} ${'x'.repeat(100)}`)));
+    await db.waitForIngest(result.offset);
+    written.push(result.hash);
+  }
+  await db.close();
+  const storeDirectory = path.join(dir, 'store');
+  const [log] = fs.readdirSync(storeDirectory).filter((name) => name.endsWith('.log'));
+  const logPath = path.join(storeDirectory, log ?? '');
+  const size = fs.statSync(logPath).size;
+  assert.ok(size > 3 * 32 * 1024, `the log spans several blocks (${size} bytes)`);
+  const handle = fs.openSync(logPath, 'r+');
+  fs.writeSync(handle, Buffer.alloc(512, 0xa5), 0, 512, Math.floor(size / 2));
+  fs.closeSync(handle);
+  await assert.rejects(LevelStore.open(storeDirectory), { code: 'CORRUPTION' });
+
+  const reopened = await openDb(t, { store: 'leveldb' }, dir);
+  const stats = await reopened.stats();
+  assert.deepEqual([stats.rebuiltAtOpen, stats.assertions], ['store-damaged', 300]);
+  for (const hash of written) assert.equal((await reopened.get(hash))?.hash, hash);
   assert.equal((await reopened.verify()).ok, true);
 });
 

@@ -59,7 +59,21 @@ const NOTHING: RecordEffect = { ops: [], counts: undefined, readable: 0 };
 /** The value of every index entry. Shared: the store copies what it keeps (`KVStore.write`). */
 const EMPTY = new Uint8Array(0);
 
-export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect {
+/**
+ * A journal record made ready to apply: decoded (lazily), its content address computed and its
+ * signatures verified, or the reason it cannot be applied. `key` is the one store key applying it
+ * looks up, so a caller can fetch the keys of many records at once before applying any of them.
+ */
+export type PreparedRecord =
+  | {
+      readonly record: JournalRecord;
+      readonly view: RecordView;
+      readonly address: Uint8Array;
+      readonly key: Uint8Array;
+    }
+  | { readonly record: JournalRecord; readonly failure: string; readonly key: Uint8Array };
+
+export function prepareRecord(record: JournalRecord): PreparedRecord {
   let view: RecordView;
   let address: Uint8Array;
   try {
@@ -68,21 +82,33 @@ export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect
     // Without signatures there is nothing to verify (`requireSignatures` is the write path's).
     if (address !== record.hash) verifySignatures(view);
   } catch (error) {
+    const key = unappliedKey(record.offset);
     if (error instanceof RecordFormatError) {
-      return unapplied(record, lookup, `undecodable: ${error.message}`);
+      return { record, failure: `undecodable: ${error.message}`, key };
     }
     if (error instanceof RecordSignatureError) {
-      return unapplied(record, lookup, `signature: ${error.message}`);
+      return { record, failure: `signature: ${error.message}`, key };
     }
     throw error;
   }
+  const key = view.type === 'epoch' ? epochKey(address) : hashKey(address);
+  return { record, view, address, key };
+}
+
+export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect {
+  return applyPrepared(prepareRecord(record), lookup);
+}
+
+export function applyPrepared(prepared: PreparedRecord, lookup: Lookup): RecordEffect {
+  if ('failure' in prepared) return unapplied(prepared.record, lookup, prepared.failure);
+  const { view, address, key, record } = prepared;
   switch (view.type) {
     case 'assertion':
-      return applyAssertion(view, address, record, lookup);
+      return applyAssertion(view, address, key, record, lookup);
     case 'vote':
-      return applyVote(view, address, lookup);
+      return applyVote(view, address, key, lookup);
     case 'epoch':
-      return applyEpoch(view, address, lookup);
+      return applyEpoch(view, key, lookup);
   }
 }
 
@@ -106,10 +132,10 @@ function contentAddressOf(view: RecordView, record: JournalRecord): Uint8Array {
 function applyAssertion(
   view: AssertionView,
   address: Uint8Array,
+  key: Uint8Array,
   record: JournalRecord,
   lookup: Lookup,
 ): RecordEffect {
-  const key = hashKey(address);
   const existing = lookup(key);
   if (existing === undefined) {
     const subject = view.subject;
@@ -139,8 +165,12 @@ function applyAssertion(
   return { ops: [{ type: 'put', key, value: merged }], counts: undefined, readable: 1 };
 }
 
-function applyVote(view: VoteView, address: Uint8Array, lookup: Lookup): RecordEffect {
-  const key = hashKey(address);
+function applyVote(
+  view: VoteView,
+  address: Uint8Array,
+  key: Uint8Array,
+  lookup: Lookup,
+): RecordEffect {
   const existing = lookup(key);
   const ops: WriteOp[] = [
     { type: 'put', key, value: view.bytes },
@@ -153,8 +183,7 @@ function applyVote(view: VoteView, address: Uint8Array, lookup: Lookup): RecordE
   return stored.signature === undefined ? { ops, counts: undefined, readable: 1 } : NOTHING;
 }
 
-function applyEpoch(view: EpochView, address: Uint8Array, lookup: Lookup): RecordEffect {
-  const key = epochKey(address);
+function applyEpoch(view: EpochView, key: Uint8Array, lookup: Lookup): RecordEffect {
   if (lookup(key) !== undefined) return NOTHING;
   return { ops: [{ type: 'put', key, value: view.bytes }], counts: 'epochs', readable: 1 };
 }

@@ -85,6 +85,11 @@ export class IngestBatch {
     );
   };
 
+  /** The value this batch itself puts at the key whose `keyString` is `id`, if it puts one. */
+  ownValue(id: string): Uint8Array | undefined {
+    return this.#values.get(id);
+  }
+
   /** True if `effect` fits beside what the batch already holds. An empty batch takes anything. */
   fits(effect: RecordEffect): boolean {
     if (this.isEmpty) return true;
@@ -127,6 +132,7 @@ function bytesOf(ops: readonly WriteOp[]): number {
   return bytes;
 }
 
-function keyString(key: Uint8Array): string {
+/** A key as a map key: its bytes as a latin1 string (one char per byte, so distinct keys differ). */
+export function keyString(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
 }

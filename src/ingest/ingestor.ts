@@ -20,8 +20,10 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { JournalRecord, RecordLog } from '../journal/index.js';
 import type { KVStore } from '../store/index.js';
-import { applyRecord } from './apply-record.js';
-import { IngestBatch } from './ingest-batch.js';
+import { INGEST_PREFETCH_RECORDS } from '../limits.js';
+import { applyPrepared, prepareRecord } from './apply-record.js';
+import type { Lookup } from './apply-record.js';
+import { IngestBatch, keyString } from './ingest-batch.js';
 import { IngestFailedError, StoreCorruptionError } from './ingest-errors.js';
 import {
   COUNTER_KEYS,
@@ -96,6 +98,8 @@ export class Ingestor {
   #turn: Promise<typeof TURN> | undefined;
   /** The store write in flight and what follows it (see `#startWrite`); never rejects. */
   #writing: Promise<void> | undefined;
+  /** The batch whose store write is in flight, until it has committed. */
+  #inFlight: IngestBatch | undefined;
   /** The batch the follow loop is gathering. */
   #pending: IngestBatch;
   #sequence = 0;
@@ -250,26 +254,37 @@ export class Ingestor {
     const records = this.#log.follow(this.#cursor, { signal: controller.signal });
     this.#pending = this.#newBatch();
     let next: Promise<IteratorResult<JournalRecord>> | undefined;
+    /** Records read from the log and not yet applied (see `#applyWindow`). */
+    let window: JournalRecord[] = [];
     try {
       for (;;) {
         next ??= records.next();
+        // With records in hand, or a batch that could be written now, wait only for records that
+        // arrive within this turn; then act on what is in hand.
         const idle = this.#writing === undefined && !this.#pending.isEmpty;
-        const result = idle ? await Promise.race([next, this.#nextTurn()]) : await next;
+        const waitThisTurnOnly = window.length > 0 || idle;
+        const result = waitThisTurnOnly ? await Promise.race([next, this.#nextTurn()]) : await next;
         if (this.#failure !== undefined) break;
         if (result === TURN) {
+          if (window.length > 0) {
+            await this.#applyWindow(window, controller);
+            window = [];
+          }
           if (this.#writing === undefined && !this.#pending.isEmpty) this.#startWrite(controller);
           continue;
         }
         next = undefined;
         if (result.done === true) break;
-        const effect = applyRecord(result.value, this.#pending.lookup);
-        while (!this.#pending.fits(effect) && this.#failure === undefined) {
-          await this.#makeRoom(controller);
+        window.push(result.value);
+        if (window.length >= INGEST_PREFETCH_RECORDS) {
+          await this.#applyWindow(window, controller);
+          window = [];
         }
-        if (this.#failure !== undefined) break;
-        this.#pending.add(effect, result.value.nextOffset);
       }
-      // Commit what is in hand: the write in flight, then the batch being gathered.
+      // Commit what is in hand: the records read, the write in flight, the batch being gathered.
+      if (this.#failure === undefined && window.length > 0) {
+        await this.#applyWindow(window, controller);
+      }
       while (this.#failure === undefined && !this.#drained) await this.#makeRoom(controller);
     } catch (error) {
       this.#fail(error);
@@ -280,6 +295,44 @@ export class Ingestor {
       // A pull still in flight ends once the follow sees the abort; its outcome no longer matters.
       if (next !== undefined) await next.then(ignore, ignore);
       await records.return?.(undefined).then(ignore, ignore);
+    }
+  }
+
+  /**
+   * Applies `window` (records in log order) to the pending batch, after reading every store key
+   * they look up in one `getMany`, which the engine may serve off the event loop.
+   *
+   * Why the read is safe although writes go on during it: every batch committed before the read
+   * began is in what it returns. Only two batches can commit while it runs, or after it began and
+   * before this window is applied: the one in flight when it began and the one being gathered
+   * then (`unseen`). Their own puts are consulted before the read's values, as are the puts of
+   * this window's records, which may land in batches that commit before the window ends.
+   */
+  async #applyWindow(window: readonly JournalRecord[], controller: AbortController): Promise<void> {
+    const prepared = window.map(prepareRecord);
+    const unseen = this.#inFlight === undefined ? [this.#pending] : [this.#pending, this.#inFlight];
+    const values = await this.#store.getMany(prepared.map((record) => record.key));
+    const fetched = new Map<string, Uint8Array | undefined>();
+    prepared.forEach((record, i) => fetched.set(keyString(record.key), values[i]));
+    const putByWindow = new Map<string, Uint8Array>();
+    const lookup: Lookup = (key) => {
+      const id = keyString(key);
+      const own = putByWindow.get(id) ?? unseen[0]?.ownValue(id) ?? unseen[1]?.ownValue(id);
+      if (own !== undefined) return own;
+      return fetched.has(id) ? fetched.get(id) : this.#pending.lookup(key);
+    };
+    for (const record of prepared) {
+      if (this.#failure !== undefined) return;
+      const effect = applyPrepared(record, lookup);
+      while (!this.#pending.fits(effect) && this.#failure === undefined) {
+        await this.#makeRoom(controller);
+      }
+      if (this.#failure !== undefined) return;
+      this.#pending.add(effect, record.record.nextOffset);
+      for (let i = 0; i < effect.readable; i++) {
+        const op = effect.ops[i];
+        if (op?.type === 'put') putByWindow.set(keyString(op.key), op.value);
+      }
     }
   }
 
@@ -304,6 +357,7 @@ export class Ingestor {
     assert.ok(this.#writing === undefined, 'one store write at a time');
     const batch = this.#pending;
     this.#pending = this.#newBatch(batch);
+    this.#inFlight = batch;
     this.#writing = this.#writeAndContinue(batch, controller);
   }
 
@@ -316,6 +370,7 @@ export class Ingestor {
       this.#fail(error);
       controller.abort();
     }
+    this.#inFlight = undefined;
     this.#writing = undefined;
     if (!this.#pending.isEmpty && this.#failure === undefined) this.#startWrite(controller);
   }

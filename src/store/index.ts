@@ -37,4 +37,13 @@ export type {
   WriteOpType,
   WriteOptions,
 } from './kv-store.js';
+export { LevelStore } from './level-store.js';
 export { LmdbStore } from './lmdb-store.js';
+export {
+  DEFAULT_STORE_ENGINE,
+  STORE_DISCARD_REASONS,
+  STORE_ENGINES,
+  checkStoreEngine,
+  openStore,
+} from './open-store.js';
+export type { OpenedStore, StoreDiscardReason, StoreEngine } from './open-store.js';

@@ -127,6 +127,27 @@ function registerPointTests(openFresh: OpenFresh): void {
     assert.deepEqual(store.getSync(longest), text('v'));
     assert.equal(store.getSync(new Uint8Array(STORE_KEY_MAX_BYTES + 1).fill(0x4b)), undefined);
   });
+
+  test('getMany reads many keys by index: values, empty values, absent and oversized keys', async (t) => {
+    const { store } = await openFresh(t);
+    assert.deepEqual(await store.getMany([]), []);
+    const stored: WriteOp[] = [];
+    for (let i = 0; i < 500; i += 2) stored.push(put(text(`k${i}`), text(`v${i}`)));
+    stored.push(put(text('empty'), bytes()));
+    await store.write(stored);
+    const keys = Array.from({ length: 500 }, (_, i) => text(`k${i}`));
+    keys.push(text('empty'), new Uint8Array(STORE_KEY_MAX_BYTES + 1).fill(0x4b), text('k0'));
+    const values = await store.getMany(keys);
+    assert.equal(values.length, keys.length);
+    for (let i = 0; i < 500; i++) {
+      if (i % 2 === 0) assert.deepEqual(values[i], text(`v${i}`), `k${i}`);
+      else assert.equal(values[i], undefined, `k${i}`);
+    }
+    assert.deepEqual(values.slice(500), [bytes(), undefined, text('v0')]);
+    // The values are the caller's: a later write leaves them alone.
+    await store.write([put(text('k0'), text('changed'))]);
+    assert.deepEqual(values[0], text('v0'));
+  });
 }
 
 function registerBatchTests(openFresh: OpenFresh): void {
@@ -408,6 +429,7 @@ function registerLifecycleTests(backend: KVStoreBackend, openFresh: OpenFresh): 
     await store.close();
     assert.throws(() => store.getSync(text('k')), { code: 'CLOSED' });
     await rejectsWithCode(store.get(text('k')), 'CLOSED');
+    await rejectsWithCode(store.getMany([text('k')]), 'CLOSED');
     await rejectsWithCode(store.write([put(text('k'), text('w'))]), 'CLOSED');
     await rejectsWithCode(scanKeys(store), 'CLOSED');
   });

@@ -63,6 +63,14 @@ export interface KVStore {
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
 
   /**
+   * The values at `keys`, by index, as `getSync` would return each. An engine may read them off
+   * the calling thread. Each value is one the key held at some moment between the call and the
+   * resolution: a write that commits meanwhile may or may not be seen, so a caller that writes
+   * concurrently must overlay its own writes.
+   */
+  getMany(keys: readonly Uint8Array[]): Promise<Array<Uint8Array | undefined>>;
+
+  /**
    * Applies `ops` in order as one atomic batch: after any crash, either every op is there or none
    * is. Later ops win over earlier ones on the same key. Batches are applied in the order `write`
    * was called; batches issued together may share one engine transaction, and each stays whole.

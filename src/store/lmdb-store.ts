@@ -1,15 +1,17 @@
 /**
- * `KVStore` on LMDB, through lmdb-js (`lmdb` 3.5.6).
+ * `KVStore` on LMDB, through lmdb-js (`lmdb` 3.5.6): the default engine; LevelDB
+ * (`level-store.ts`, `store: 'leveldb'`) is the alternative.
  *
- * Why LMDB: its copy-on-write B+tree never overwrites a page that the last committed transaction
+ * What LMDB offers: its copy-on-write B+tree never overwrites a page that the last committed transaction
  * can reach, and a commit becomes visible only when the meta page that points at the new root is
  * written. With syncing on, every commit is atomic and durable, and after any crash the file holds
  * the last committed transaction whole. The ingestor writes its cursor in the same `write()` as the
  * data it covers, so the cursor can never be ahead of the data. Keys are ordered bytewise and
- * scanned by range, and it gave the fastest reads and scans we measured (DEPENDENCIES.md Q2).
- * classic-level (LevelDB) was faster for batched writes, but its log recovery may skip a damaged
- * record in the middle of the log and go on, which could leave a later batch applied without an
- * earlier one: exactly what the cursor must never see.
+ * scanned by range, and single reads are lookups in the mapped file. What it costs: each random key
+ * copies a B-tree page, so commits grow with the store (at a million claims ingestion ran at a
+ * third of its speed on an empty store), and the mapped file counts in the process's resident
+ * memory. LevelDB's one weakness, a log recovery that may skip a damaged record in the middle, is
+ * guarded by `LevelStore`'s batch markers.
  *
  * The durability knobs, and why:
  * - `overlappingSync: false`. With lmdb-js's default (on), a write's promise resolves when the
@@ -48,7 +50,6 @@
  * the store is closed and reopened.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { open as openLmdb } from 'lmdb';
@@ -61,6 +62,7 @@ import {
   YIELD_EVERY_RECORDS,
 } from '../limits.js';
 import { resolveKeyRange } from './key-range.js';
+import { createStoreDirectory, realStorePath } from './store-directory.js';
 import type { KeyRange, ResolvedKeyRange } from './key-range.js';
 import { checkWriteOps } from './kv-store.js';
 import type { Entry, KVStore, WriteOp, WriteOptions } from './kv-store.js';
@@ -96,8 +98,8 @@ export class LmdbStore implements KVStore {
    */
   static async open(directory: string): Promise<LmdbStore> {
     const absolute = path.resolve(directory);
-    createDirectory(absolute);
-    const resolved = realPath(absolute);
+    createStoreDirectory(absolute);
+    const resolved = realStorePath(absolute);
     if (openDirectories.has(resolved)) throw new FileLockedError(resolved);
     const db = openEnvironment(resolved);
     openDirectories.add(resolved);
@@ -130,6 +132,11 @@ export class LmdbStore implements KVStore {
 
   async get(key: Uint8Array): Promise<Uint8Array | undefined> {
     return this.getSync(key);
+  }
+
+  /** LMDB reads are lookups in the mapped file, cheap enough to do here one by one. */
+  async getMany(keys: readonly Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    return keys.map((key) => this.getSync(key));
   }
 
   /** Every commit is durable (see the module comment), so `options.sync` changes nothing here. */
@@ -351,29 +358,4 @@ function withSymbolicErrno(reason: unknown): unknown {
   const name = Object.entries(os.constants.errno).find(([, value]) => value === code)?.[0];
   if (name === undefined) return reason;
   return Object.assign(new Error(`${name}: ${reason.message}`, { cause: reason }), { code: name });
-}
-
-/** Creates `directory` if needed and makes each new directory entry durable. */
-function createDirectory(directory: string): void {
-  let created: string | undefined;
-  try {
-    created = fs.mkdirSync(directory, { recursive: true });
-  } catch (error) {
-    throw new IoError(directory, 'cannot create store directory', { cause: error });
-  }
-  if (created === undefined) return;
-  // Sync the parent of every directory just made, from `directory`'s parent up to `created`'s.
-  for (let current = directory; ; current = path.dirname(current)) {
-    const parent = path.dirname(current);
-    syncDirectory(parent);
-    if (current === created || parent === current) return;
-  }
-}
-
-function realPath(directory: string): string {
-  try {
-    return fs.realpathSync(directory);
-  } catch (error) {
-    throw new IoError(directory, 'cannot resolve store directory', { cause: error });
-  }
 }

@@ -3,7 +3,7 @@
 // the slow RSS suite runs only when named.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CLAIM_ENGINES } from '../../bench/claim-stores.js';
+import { BASELINE_ENGINES, CLAIM_ENGINES } from '../../bench/claim-stores.js';
 import { claimInput, claimWorkload, encodeClaim } from '../../bench/claim-workload.js';
 import { QUERY_KINDS, claimsQuerySuite, queryRowId } from '../../bench/claims-query.bench.js';
 import { claimsRssSuite, rssRowId } from '../../bench/claims-rss.bench.js';
@@ -57,7 +57,7 @@ test('the quick claims suite measures every engine, level and shape with ratios'
     CODEC_ROW_ID,
     ...INGEST_SHAPES.flatMap((shape) => [
       ...CLAIM_LEVELS.map((level) => claimRowId('stemedb', level, shape)),
-      ...(['sqlite', 'lmdb'] as const).flatMap((engine) =>
+      ...BASELINE_ENGINES.flatMap((engine) =>
         (['immediate', 'batched'] as const).map((level) => claimRowId(engine, level, shape)),
       ),
     ]),
@@ -67,6 +67,7 @@ test('the quick claims suite measures every engine, level and shape with ratios'
     assertFigures(row);
     if (row.group !== 'stemedb') continue;
     assert.ok(isPositiveFinite(row.pairedRatio), `${row.id} ratio to SQLite`);
+    assert.ok(isPositiveFinite(row.metrics?.['% of LevelDB']), `${row.id} ratio to LevelDB`);
     assert.ok(isPositiveFinite(row.metrics?.['% of LMDB']), `${row.id} ratio to LMDB`);
   }
   assert.equal(result.targets.length, 1 + CLAIM_LEVELS.length);
@@ -84,12 +85,17 @@ test('the quick claims-query suite builds each store and answers every query', a
     assertFigures(row);
     if (row.id.startsWith('get/')) assert.ok(isPositiveFinite(row.metrics?.['p99 µs']), row.id);
   }
-  assert.ok(isPositiveFinite(result.rows.find((row) => row.id === 'get/stemedb')?.pairedRatio));
+  const mine = result.rows.find((row) => row.id === 'get/stemedb');
+  assert.ok(isPositiveFinite(mine?.pairedRatio));
+  assert.ok(isPositiveFinite(mine?.metrics?.['% of LevelDB']));
 });
 
 test('the quick claims-rss suite reports peak memory from child processes', async (t) => {
   const result = await claimsRssSuite.run(quickContext(t));
-  assert.deepEqual(result.rows.map((row) => row.id), [rssRowId('stemedb'), rssRowId('lmdb')]);
+  assert.deepEqual(
+    result.rows.map((row) => row.id),
+    [rssRowId('stemedb'), rssRowId('leveldb'), rssRowId('lmdb')],
+  );
   for (const row of result.rows) {
     assertFigures(row);
     assert.ok(isPositiveFinite(row.metrics?.['peak RSS MiB']), `${row.id} peak RSS`);

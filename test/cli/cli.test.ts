@@ -200,6 +200,22 @@ describe('the stemedb command line', { concurrency: 3 }, () => {
     assert.match(printed.stdout, /"seed":"[0-9a-f]{64}"/);
   });
 
+  test('--store picks the engine; the other engine rebuilds the store from the journal', async (t) => {
+    const dir = path.join(makeTempDir(t), 'db');
+    const put = await runCli(['put', EXAMPLES_PATH, '--dir', dir, '--store', 'leveldb']);
+    assert.equal(put.code, 0, put.stderr);
+    const stats = await runCli(['stats', '--dir', dir, '--store', 'leveldb', '--json']);
+    const onLevel = JSON.parse(stats.stdout) as Stats & { store: string };
+    assert.equal(onLevel.store, 'leveldb');
+    assert.deepEqual(countsOf(onLevel), EXAMPLE_COUNTS);
+    const switched = (await statsOf(dir)) as Stats & { store: string; rebuiltAtOpen?: string };
+    assert.deepEqual([switched.store, switched.rebuiltAtOpen], ['lmdb', 'engine-changed']);
+    assert.deepEqual(countsOf(switched), EXAMPLE_COUNTS);
+    const unknown = await runCli(['stats', '--dir', dir, '--store', 'rocks']);
+    assert.equal(unknown.code, 1, unknown.stderr);
+    assert.match(unknown.stderr, /'rocks' is invalid\. Allowed choices are leveldb, lmdb/);
+  });
+
   test('bench measures writes and reads on a temporary database', async () => {
     const result = await runCli(['bench', '--records', '300', '--durability', 'batched', '--json']);
     assert.equal(result.code, 0, result.stderr);

@@ -16,8 +16,9 @@
  */
 import fs from 'node:fs';
 import { StemeDB } from '../../src/db/index.js';
+import { DEFAULT_STORE_ENGINE } from '../../src/store/index.js';
 import { setIngestHooksForTesting } from '../../src/db/test-hooks.js';
-import type { DurabilityKind } from '../../src/index.js';
+import type { DurabilityKind, StoreEngine } from '../../src/index.js';
 import { createRandom } from '../support/random.js';
 import { claimOf } from './claims.js';
 
@@ -67,10 +68,13 @@ function installHooks(mode: string, pauseAfter: number): void {
 }
 
 async function run(args: string[]): Promise<void> {
-  const [dir, durability, firstText, seedText, mode, maxText] = args;
+  const [dir, durability, firstText, seedText, mode, maxText, engine] = args;
   const random = createRandom(Number(seedText));
   installHooks(mode ?? 'random', 1 + random.nextInt(3));
-  const db = await StemeDB.open(dir as string, { durability: durability as DurabilityKind });
+  const db = await StemeDB.open(dir as string, {
+    durability: durability as DurabilityKind,
+    store: (engine ?? DEFAULT_STORE_ENGINE) as StoreEngine,
+  });
   let next = Number(firstText);
   const last = next + Number(maxText);
   say('ready');

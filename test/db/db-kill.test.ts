@@ -12,7 +12,14 @@ import type { TestContext } from 'node:test';
 import { StemeDB } from '../../src/db/index.js';
 import { CURSOR_KEY, decodeU64 } from '../../src/ingest/index.js';
 import { Journal } from '../../src/journal/index.js';
-import { LmdbStore, hashFromIndexKey, hashKey, kindPrefix } from '../../src/store/index.js';
+import {
+  LevelStore,
+  LmdbStore,
+  hashFromIndexKey,
+  hashKey,
+  kindPrefix,
+} from '../../src/store/index.js';
+import type { KVStore, StoreEngine } from '../../src/store/index.js';
 import { createRandom, seedFromEnv } from '../support/random.js';
 import type { Random } from '../support/random.js';
 import { makeTempDir } from '../support/temp-dir.js';
@@ -21,9 +28,11 @@ import { SUBJECT_COUNT, hashOf, subjectOf } from './claims.js';
 
 /** Kill counts scale by ten under `STEMEDB_SOAK=1`. */
 const KILL_SCALE = process.env['STEMEDB_SOAK'] === '1' ? 10 : 1;
+/** Kills per mode on the default engine (LMDB); LevelDB, the alternative, gets half. */
 const RANDOM_KILLS = 60 * KILL_SCALE;
 const BETWEEN_BATCH_KILLS = 20 * KILL_SCALE;
 const DURING_WRITE_KILLS = 20 * KILL_SCALE;
+const ENGINE_SHARE: Readonly<Record<StoreEngine, number>> = { lmdb: 1, leveldb: 0.5 };
 const LEVELS = ['immediate', 'batched', 'eventual'] as const;
 /** Claims one child writes at most before it idles, so checking a run stays cheap. */
 const CLAIMS_PER_RUN_MAX = 200;
@@ -122,9 +131,15 @@ async function runAndKill(
 }
 
 /** The on-disk state right after the kill, before a database opens on it. */
-async function checkCrashState(dir: string, context: string): Promise<void> {
+async function checkCrashState(dir: string, engine: StoreEngine, context: string): Promise<void> {
   const journal = await Journal.open(path.join(dir, 'journal'), { lock: false });
-  const store = await LmdbStore.open(path.join(dir, 'store'));
+  // The engine's own open, not the database's: a store that cannot serve must fail here, not be
+  // quietly replaced and rebuilt.
+  const storeDirectory = path.join(dir, 'store');
+  const store: KVStore =
+    engine === 'leveldb'
+      ? await LevelStore.open(storeDirectory)
+      : await LmdbStore.open(storeDirectory);
   try {
     const cursor = decodeU64(store.getSync(CURSOR_KEY), 'cursor', 0);
     const end = journal.endOffset;
@@ -147,12 +162,13 @@ async function checkCrashState(dir: string, context: string): Promise<void> {
  */
 async function checkAcknowledged(
   dir: string,
+  engine: StoreEngine,
   acknowledged: ReadonlySet<number>,
   viaGet: Iterable<number>,
   subjects: readonly number[],
   context: string,
 ): Promise<void> {
-  const db = await StemeDB.open(dir);
+  const db = await StemeDB.open(dir, { store: engine });
   try {
     for (const id of viaGet) {
       const found = await db.get(hashOf(id));
@@ -171,6 +187,7 @@ async function checkAcknowledged(
     assert.ok(stats.ingestedOffset <= end, `${context}: ingested past the journal end`);
     assert.equal(stats.ingestedOffset, end, `${context}: open did not catch up`);
     assert.equal(stats.unapplied, 0, `${context}: records were quarantined`);
+    assert.equal(stats.rebuiltAtOpen, undefined, `${context}: the store was rebuilt at open`);
   } finally {
     await db.close();
   }
@@ -183,7 +200,12 @@ function sample(ids: readonly number[], count: number, random: Random): number[]
 
 const DELAY_MAX_MS: Readonly<Record<Mode, number>> = { random: 150, between: 1, during: 10 };
 
-async function killLoop(mode: Mode, kills: number, t: TestContext): Promise<void> {
+async function killLoop(
+  engine: StoreEngine,
+  mode: Mode,
+  kills: number,
+  t: TestContext,
+): Promise<void> {
   const seed = seedFromEnv();
   t.diagnostic(`seed ${seed} (replay with STEMEDB_SEED=${seed})`);
   const random = createRandom(seed);
@@ -199,7 +221,9 @@ async function killLoop(mode: Mode, kills: number, t: TestContext): Promise<void
       const level = LEVELS[kill % LEVELS.length] as string;
       const first = nextId;
       const delayMs = random.nextInt(DELAY_MAX_MS[mode]);
-      const args = [dir, level, first, random.nextUint32(), mode, CLAIMS_PER_RUN_MAX].map(String);
+      const args = [dir, level, first, random.nextUint32(), mode, CLAIMS_PER_RUN_MAX, engine].map(
+        String,
+      );
       const earlier = [...acknowledged];
       const cycle = await runAndKill(pool.take(), args, mode, delayMs);
       if (cycle.triggered) triggeredKills++;
@@ -208,13 +232,14 @@ async function killLoop(mode: Mode, kills: number, t: TestContext): Promise<void
         acknowledged.add(id);
         if (id >= nextId) nextId = id + 1;
       }
-      const context = `seed ${seed}, ${mode} kill ${kill} (${level})`;
-      await checkCrashState(dir, context);
+      const context = `seed ${seed}, ${engine} ${mode} kill ${kill} (${level})`;
+      await checkCrashState(dir, engine, context);
       const viaGet = [...cycle.acknowledged, ...sample(earlier, EARLIER_CLAIMS_SAMPLED, random)];
-      await checkAcknowledged(dir, acknowledged, viaGet, [random.nextInt(SUBJECT_COUNT)], context);
+      await checkAcknowledged(dir, engine, acknowledged, viaGet, [random.nextInt(SUBJECT_COUNT)], context);
     }
     const everySubject = Array.from({ length: SUBJECT_COUNT }, (_, s) => s);
-    await checkAcknowledged(dir, acknowledged, acknowledged, everySubject, `seed ${seed}, final`);
+    const context = `seed ${seed}, ${engine} ${mode}, final`;
+    await checkAcknowledged(dir, engine, acknowledged, acknowledged, everySubject, context);
   } finally {
     pool.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -230,11 +255,18 @@ async function killLoop(mode: Mode, kills: number, t: TestContext): Promise<void
   }
 }
 
-test(`after ${RANDOM_KILLS} kills at random moments, every acknowledged claim is readable`, (t) =>
-  killLoop('random', RANDOM_KILLS, t));
+for (const engine of ['lmdb', 'leveldb'] as const) {
+  const share = ENGINE_SHARE[engine];
+  const random = Math.round(RANDOM_KILLS * share);
+  const between = Math.round(BETWEEN_BATCH_KILLS * share);
+  const during = Math.round(DURING_WRITE_KILLS * share);
 
-test(`after ${BETWEEN_BATCH_KILLS} kills between ingest batches, ingestion resumes intact`, (t) =>
-  killLoop('between', BETWEEN_BATCH_KILLS, t));
+  test(`${engine}: after ${random} kills at random moments, every acknowledged claim is readable`, (t) =>
+    killLoop(engine, 'random', random, t));
 
-test(`after ${DURING_WRITE_KILLS} kills inside an ingest batch's store write, all is kept`, (t) =>
-  killLoop('during', DURING_WRITE_KILLS, t));
+  test(`${engine}: after ${between} kills between ingest batches, ingestion resumes intact`, (t) =>
+    killLoop(engine, 'between', between, t));
+
+  test(`${engine}: after ${during} kills inside an ingest batch's store write, all is kept`, (t) =>
+    killLoop(engine, 'during', during, t));
+}

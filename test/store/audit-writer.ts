@@ -1,14 +1,16 @@
 /**
- * Child process of the sync audit: `audit-writer.ts <directory> <writes>`. Awaits each store write
+ * Child process of the sync audit: `audit-writer.ts <engine> <directory> <writes>`. Awaits each store write
  * and then prints `ACK <n>` on stdout, so a syscall trace shows every acknowledgement in order with
  * the disk writes and syncs around it.
  */
 import fs from 'node:fs';
-import { LmdbStore } from '../../src/store/index.js';
+import { engineArgument, openEngineStore } from './engines.js';
 
-const [directory, writesText] = process.argv.slice(2);
-if (directory === undefined || writesText === undefined) throw new Error('usage: <dir> <writes>');
-const store = await LmdbStore.open(directory);
+const [engineText, directory, writesText] = process.argv.slice(2);
+if (directory === undefined || writesText === undefined) {
+  throw new Error('usage: <engine> <dir> <writes>');
+}
+const store = await openEngineStore(engineArgument(engineText), directory);
 const utf8 = new TextEncoder();
 for (let n = 1; n <= Number(writesText); n++) {
   await store.write([

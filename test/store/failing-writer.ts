@@ -1,14 +1,14 @@
 /**
- * Child process of the commit-failure test: `failing-writer.ts <directory>`, run under a file-size
- * limit so that LMDB's writes fail once the data file reaches it. Writes 64 KiB values until a
+ * Child process of the commit-failure test: `failing-writer.ts <engine> <directory>`, run under a
+ * file-size limit so that the engine's writes fail once one of its files reaches it. Writes 64 KiB values until a
  * write rejects, printing `committed <n>` after each acknowledged one, then prints one JSON line
  * describing the failure and how every later call behaved, closes the store and exits 0.
  */
 import fs from 'node:fs';
-import { LmdbStore } from '../../src/store/index.js';
+import { engineArgument, openEngineStore } from './engines.js';
 
-const [directory] = process.argv.slice(2);
-if (directory === undefined) throw new Error('usage: <directory>');
+const [engineText, directory] = process.argv.slice(2);
+if (directory === undefined) throw new Error('usage: <engine> <directory>');
 const MAX_WRITES = 10_000;
 
 interface ErrorReport {
@@ -37,7 +37,7 @@ async function outcome(call: () => unknown): Promise<unknown> {
   }
 }
 
-const store = await LmdbStore.open(directory);
+const store = await openEngineStore(engineArgument(engineText), directory);
 let failure: unknown;
 for (let n = 1; n <= MAX_WRITES && failure === undefined; n++) {
   const key = new TextEncoder().encode(`k/${String(n).padStart(6, '0')}`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { StemeDB } from '../../db/index.js';
 import { CLI_BENCH_DEFAULT_RECORDS, CLI_BENCH_WRITERS } from '../../limits.js';
+import { DEFAULT_STORE_ENGINE } from '../../store/index.js';
 import { globalOptions, printJson, printLine } from '../cli-context.js';
 import { positiveInteger } from './scan.js';
 
@@ -26,21 +27,23 @@ export function registerBench(program: Command): void {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'stemedb-bench-'));
       try {
         const durability = globals.durability ?? 'immediate';
-        const db = await StemeDB.open(directory, { durability });
+        const store = globals.store ?? DEFAULT_STORE_ENGINE;
+        const db = await StemeDB.open(directory, { durability, store });
         let result;
         try {
           result = await measure(db, records);
         } finally {
           await db.close();
         }
-        const report = { records, writers: CLI_BENCH_WRITERS, durability, ...result };
+        const report = { records, writers: CLI_BENCH_WRITERS, durability, store, ...result };
         if (globals.json) {
           printJson(report);
           return;
         }
         printLine(
           `writes: ${Math.round(result.writesPerSecond)} assertions/s ` +
-            `(${records} assertions, ${CLI_BENCH_WRITERS} writers, durability ${durability})`,
+            `(${records} assertions, ${CLI_BENCH_WRITERS} writers, durability ${durability}, ` +
+              `store ${store})`,
         );
         printLine(`reads:  ${Math.round(result.readsPerSecond)} gets/s (each assertion by hash)`);
       } finally {

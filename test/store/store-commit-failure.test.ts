@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LmdbStore } from '../../src/store/index.js';
+import type { StoreEngine } from '../../src/store/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
+import { TESTED_ENGINES, openEngineStore } from './engines.js';
 
 const writerScript = fileURLToPath(new URL('./failing-writer.ts', import.meta.url));
 /** The child's file-size limit, in the 1024-byte blocks of bash's `ulimit -f`. */
@@ -19,11 +21,11 @@ interface ChildOutcome {
   code: number | null;
 }
 
-async function runLimited(directory: string): Promise<ChildOutcome> {
+async function runLimited(engine: StoreEngine, directory: string): Promise<ChildOutcome> {
   // SIGXFSZ is ignored (and stays ignored across exec) so the write fails with EFBIG instead.
   const limit = `trap '' XFSZ; ulimit -f ${FILE_SIZE_LIMIT_BLOCKS}`;
-  const script = `${limit}; exec "$0" --import tsx "$1" "$2"`;
-  const child = spawn('bash', ['-c', script, process.execPath, writerScript, directory], {
+  const script = `${limit}; exec "$0" --import tsx "$1" "$2" "$3"`;
+  const child = spawn('bash', ['-c', script, process.execPath, writerScript, engine, directory], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -34,9 +36,14 @@ async function runLimited(directory: string): Promise<ChildOutcome> {
   return { stdout, stderr, code };
 }
 
-test('a refused commit fails IO_ERROR, poisons the store, loses nothing acked', async (t) => {
+for (const engine of TESTED_ENGINES) {
+  test(`${engine}: a refused commit fails IO_ERROR, poisons the store, loses nothing acked`, (t) =>
+    refusedCommit(engine, t));
+}
+
+async function refusedCommit(engine: StoreEngine, t: TestContext): Promise<void> {
   const directory = path.join(makeTempDir(t), 'store');
-  const { stdout, stderr, code } = await runLimited(directory);
+  const { stdout, stderr, code } = await runLimited(engine, directory);
   assert.equal(code, 0, `writer did not exit cleanly: ${stderr}`);
   const lines = stdout.trim().split('\n');
   const report = JSON.parse(lines.pop() ?? '{}') as {
@@ -47,10 +54,10 @@ test('a refused commit fails IO_ERROR, poisons the store, loses nothing acked', 
   assert.ok(acknowledged > 10, `only ${acknowledged} writes before the limit`);
   assert.equal(report.failure.code, 'IO_ERROR', report.failure.message);
   assert.ok(typeof report.failure.path === 'string' && report.failure.path.endsWith('store'));
-  assert.equal(typeof report.failure.errno, 'string', report.failure.message);
+  assert.match(String(report.failure.errno), /^E[A-Z0-9]+$/, report.failure.message);
   assert.deepEqual(report.laterAreTheFirstError, [true, true, true, true]);
 
-  const store = await LmdbStore.open(directory);
+  const store = await openEngineStore(engine, directory);
   t.after(() => store.close());
   let present = 0;
   for await (const [key, value] of store.iterate()) {
@@ -63,4 +70,4 @@ test('a refused commit fails IO_ERROR, poisons the store, loses nothing acked', 
   assert.ok(present >= acknowledged && present <= acknowledged + 1, counts);
   const after = new TextEncoder().encode('after');
   await store.write([{ type: 'put', key: after, value: new Uint8Array(1) }]);
-});
+}

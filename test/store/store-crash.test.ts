@@ -6,8 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { LmdbStore, compareBytes } from '../../src/store/index.js';
+import { compareBytes } from '../../src/store/index.js';
+import type { KVStore, StoreEngine } from '../../src/store/index.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import {
   CURSOR_KEY,
@@ -20,6 +22,7 @@ import {
   pendingKey,
   randomSource,
 } from './crash-plan.js';
+import { TESTED_ENGINES, openEngineStore } from './engines.js';
 
 const soak = process.env['STEMEDB_SOAK'] === '1';
 const KILLS = soak ? 200 : 20;
@@ -38,11 +41,12 @@ interface CycleResult {
 
 /** Runs the writer until it has reported `commits` batches, waits `delayMs`, then SIGKILLs it. */
 async function runAndKill(
+  engine: StoreEngine,
   directory: string,
   commits: number,
   delayMs: number,
 ): Promise<CycleResult> {
-  const args = ['--import', 'tsx', writerScript, directory, String(seed)];
+  const args = ['--import', 'tsx', writerScript, engine, directory, String(seed)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -78,8 +82,13 @@ async function runAndKill(
  * Checks the store after a kill and returns the last whole batch. Batches below `checkFrom` were
  * checked by earlier cycles and are only counted, so the cost of a cycle stays flat.
  */
-async function checkStore(directory: string, checkFrom: number, context: string): Promise<number> {
-  const store = await LmdbStore.open(directory);
+async function checkStore(
+  engine: StoreEngine,
+  directory: string,
+  checkFrom: number,
+  context: string,
+): Promise<number> {
+  const store = await openEngineStore(engine, directory);
   try {
     const cursor = decodeCursor(store.getSync(CURSOR_KEY));
     const found = await dataBatchesFrom(store, checkFrom, context);
@@ -105,7 +114,7 @@ async function checkStore(directory: string, checkFrom: number, context: string)
 
 /** Batch number → how many of its data keys are present with exactly the planned value. */
 async function dataBatchesFrom(
-  store: LmdbStore,
+  store: KVStore,
   firstBatch: number,
   context: string,
 ): Promise<Map<number, number>> {
@@ -138,7 +147,12 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
-test(`acknowledged batches survive ${KILLS} SIGKILLs whole; the cursor never leads`, async (t) => {
+for (const engine of TESTED_ENGINES) {
+  test(`${engine}: acknowledged batches survive ${KILLS} SIGKILLs whole; the cursor never leads`, (t) =>
+    killLoop(engine, t));
+}
+
+async function killLoop(engine: StoreEngine, t: TestContext): Promise<void> {
   t.diagnostic(`seed ${seed} (replay with STEMEDB_SEED=${seed})`);
   const directory = path.join(makeTempDir(t), 'store');
   const random = randomSource(seed);
@@ -146,13 +160,13 @@ test(`acknowledged batches survive ${KILLS} SIGKILLs whole; the cursor never lea
   let checkedUpTo = 0;
   let wholeButUnreported = 0;
   for (let kill = 1; kill <= KILLS; kill++) {
-    const context = `seed ${seed}, kill ${kill}`;
+    const context = `${engine}, seed ${seed}, kill ${kill}`;
     // Mostly mid-run kills at sub-commit offsets; sometimes before the first commit lands.
     const commits = random() < 0.15 ? 0 : 1 + Math.floor(random() * 12);
     const delayMs = random() * 4;
-    const { reported, resumedFrom } = await runAndKill(directory, commits, delayMs);
+    const { reported, resumedFrom } = await runAndKill(engine, directory, commits, delayMs);
     assert.equal(resumedFrom, lastWhole, `${context}: writer resumed from a different cursor`);
-    lastWhole = await checkStore(directory, Math.max(1, checkedUpTo - 1), context);
+    lastWhole = await checkStore(engine, directory, Math.max(1, checkedUpTo - 1), context);
     // The writer awaits each write before the next: at most one batch is whole but unreported.
     const acknowledged = Math.max(reported, resumedFrom);
     assert.ok(lastWhole >= acknowledged, `${context}: acknowledged batch ${acknowledged} was lost`);
@@ -161,5 +175,6 @@ test(`acknowledged batches survive ${KILLS} SIGKILLs whole; the cursor never lea
     checkedUpTo = lastWhole;
   }
   t.diagnostic(`${lastWhole} batches; ${wholeButUnreported} kills fell between commit and report`);
-  assert.equal(await checkStore(directory, 1, `seed ${seed}, final full check`), lastWhole);
-});
+  const final = `${engine}, seed ${seed}, final full check`;
+  assert.equal(await checkStore(engine, directory, 1, final), lastWhole);
+}

@@ -1,0 +1,115 @@
+/**
+ * The store engines a database can run on, and how a database's store directory is opened.
+ *
+ * The store is derived data: the ingestor can rebuild it from the journal at any time. So a store
+ * directory that cannot serve (another engine's files, or a LevelDB store whose batch markers show
+ * a lost batch) is moved aside and replaced by an empty store, which the ingestor then refills.
+ * The caller learns why through `OpenedStore.discarded`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { syncDirectory } from '../durability/index.js';
+import { IoError, InvalidArgumentError, StemeError } from '../errors.js';
+import type { KVStore } from './kv-store.js';
+import { LevelStore } from './level-store.js';
+import { LmdbStore } from './lmdb-store.js';
+
+export const STORE_ENGINES = ['leveldb', 'lmdb'] as const;
+export type StoreEngine = (typeof STORE_ENGINES)[number];
+
+/**
+ * LMDB by default: its reads and scans are two to three times faster than LevelDB's here and it
+ * ingests faster into a store of up to about a million claims. LevelDB keeps ingesting at one
+ * rate as the store grows, where LMDB slows down, and keeps far less of the store resident
+ * (README, "Benchmarks"): the choice for large, write-heavy or memory-bound stores.
+ */
+export const DEFAULT_STORE_ENGINE: StoreEngine = 'lmdb';
+
+/** Why an existing store directory was replaced by an empty one. */
+export const STORE_DISCARD_REASONS = ['engine-changed', 'store-damaged'] as const;
+export type StoreDiscardReason = (typeof STORE_DISCARD_REASONS)[number];
+
+export interface OpenedStore {
+  readonly store: KVStore;
+  readonly engine: StoreEngine;
+  /** Set when the directory held a store that could not be used and was replaced. */
+  readonly discarded: StoreDiscardReason | undefined;
+}
+
+/** Files that identify each engine's directory. */
+const ENGINE_SIGNATURES: Record<StoreEngine, string> = {
+  leveldb: 'CURRENT',
+  lmdb: 'data.mdb',
+};
+
+export function checkStoreEngine(value: unknown, name = 'store'): StoreEngine {
+  if (typeof value === 'string' && (STORE_ENGINES as readonly string[]).includes(value)) {
+    return value as StoreEngine;
+  }
+  throw new InvalidArgumentError(`must be one of ${STORE_ENGINES.join(', ')}`, name);
+}
+
+/** Opens (creating or replacing as described above) the `engine` store kept in `directory`. */
+export async function openStore(directory: string, engine: StoreEngine): Promise<OpenedStore> {
+  removeLeftover(asideOf(directory));
+  let discarded: StoreDiscardReason | undefined;
+  const found = engineIn(directory);
+  if (found !== undefined && found !== engine) {
+    discardDirectory(directory);
+    discarded = 'engine-changed';
+  }
+  try {
+    return { store: await openEngine(directory, engine), engine, discarded };
+  } catch (error) {
+    if (!(error instanceof StemeError) || error.code !== 'CORRUPTION' || engine !== 'leveldb') {
+      throw error;
+    }
+  }
+  discardDirectory(directory);
+  return { store: await openEngine(directory, engine), engine, discarded: 'store-damaged' };
+}
+
+function openEngine(directory: string, engine: StoreEngine): Promise<KVStore> {
+  return engine === 'leveldb' ? LevelStore.open(directory) : LmdbStore.open(directory);
+}
+
+/** The engine whose files `directory` holds, if any. */
+function engineIn(directory: string): StoreEngine | undefined {
+  for (const engine of STORE_ENGINES) {
+    if (fs.existsSync(path.join(directory, ENGINE_SIGNATURES[engine]))) return engine;
+  }
+  return undefined;
+}
+
+/**
+ * Removes `directory` crash-safely: renamed aside first (durably), so a crash part-way through
+ * the removal leaves either the whole old store or none of it under the store's name.
+ */
+function discardDirectory(directory: string): void {
+  const parent = path.dirname(directory);
+  const aside = asideOf(directory);
+  try {
+    fs.renameSync(directory, aside);
+    syncDirectory(parent);
+    fs.rmSync(aside, { recursive: true, force: true });
+    syncDirectory(parent);
+  } catch (error) {
+    if (error instanceof StemeError) throw error;
+    throw new IoError(directory, 'cannot discard the unusable store', { cause: error });
+  }
+}
+
+function asideOf(directory: string): string {
+  return path.join(path.dirname(directory), `${path.basename(directory)}.discarded`);
+}
+
+/** A discarded store whose removal a crash interrupted. */
+function removeLeftover(aside: string): void {
+  if (!fs.existsSync(aside)) return;
+  try {
+    fs.rmSync(aside, { recursive: true, force: true });
+  } catch (error) {
+    throw new IoError(aside, 'cannot remove a discarded store', { cause: error });
+  }
+  syncDirectory(path.dirname(aside));
+}
