@@ -18,8 +18,8 @@ export const STORE_ENGINES = ['leveldb', 'lmdb'] as const;
 export type StoreEngine = (typeof STORE_ENGINES)[number];
 
 /**
- * LMDB by default: its reads and scans are two to three times faster than LevelDB's here and it
- * ingests faster into a store of up to about a million claims. LevelDB keeps ingesting at one
+ * LMDB by default: its scans are two to three times faster than LevelDB's here (single reads are
+ * about equal) and it ingests faster while the store is small. LevelDB keeps ingesting at one
  * rate as the store grows, where LMDB slows down, and keeps far less of the store resident
  * (README, "Benchmarks"): the choice for large, write-heavy or memory-bound stores.
  */
