@@ -6,10 +6,10 @@
  *   <dir>/store/            the store the ingestor derives from the journal (LMDB or LevelDB)
  *
  * Open order: create the directory, take the lock, create `journal/` and its identity, recover
- * the journal, open the store, open the ingestor (which rebuilds the store if it does not match
- * the journal, or replaces it when it cannot serve: see `openStore`), and apply what the journal holds past the store's cursor, so that records
- * acknowledged before a crash are readable once open resolves. A failure closes whatever was
- * opened, in reverse order.
+ * the journal, open the store (replacing it when it cannot serve: see `openStore`), open the
+ * ingestor (which rebuilds the store if it does not match the journal), and apply what the journal
+ * holds past the store's cursor, so that records acknowledged before a crash are readable once
+ * open resolves. A failure closes whatever was opened, in reverse order.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -95,10 +95,6 @@ export function prepareRecord(record: JournalRecord): PreparedRecord {
   return { record, view, address, key };
 }
 
-export function applyRecord(record: JournalRecord, lookup: Lookup): RecordEffect {
-  return applyPrepared(prepareRecord(record), lookup);
-}
-
 export function applyPrepared(prepared: PreparedRecord, lookup: Lookup): RecordEffect {
   if ('failure' in prepared) return unapplied(prepared.record, lookup, prepared.failure);
   const { view, address, key, record } = prepared;

@@ -10,6 +10,7 @@ import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compareBytes } from '../../src/store/index.js';
 import type { KVStore, StoreEngine } from '../../src/store/index.js';
+import { seedFromEnv } from '../support/random.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import {
   CURSOR_KEY,
@@ -26,10 +27,7 @@ import { TESTED_ENGINES, openEngineStore } from './engines.js';
 
 const soak = process.env['STEMEDB_SOAK'] === '1';
 const KILLS = soak ? 200 : 20;
-const seed =
-  process.env['STEMEDB_SEED'] === undefined
-    ? Math.floor(Math.random() * 2 ** 31)
-    : Number(process.env['STEMEDB_SEED']);
+const seed = seedFromEnv();
 const writerScript = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
 
 interface CycleResult {
