@@ -39,7 +39,7 @@ export function prepareRecord(
   try {
     const record = parse(input, type);
     const encoded = encodeRecordWithHash(record);
-    verifySignatures(record, { requireSignatures: options.requireSignatures });
+    verifySignatures(record, { requireSignatures: options.requireSignatures, address: encoded.hash });
     return { type: record.type, bytes: encoded.bytes, hash: toHex(encoded.hash) };
   } catch (error) {
     if (error instanceof TooLargeError) {

@@ -48,6 +48,9 @@ import { validateRecord } from './validate-record.js';
 import type { RecordView } from './view-record.js';
 import { VoteView } from './vote-view.js';
 
+/** `T` with its properties writable, for building a record before handing it out. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export interface ObjectJson {
   readonly type: ObjectType;
   readonly value: string | number | boolean;
@@ -154,23 +157,25 @@ export function parseAssertionInput(input: unknown, options: InputOptions = {}):
   const visualHash = optionalHex(json, 'visualHash', VISUAL_HASH_BYTES);
   const epoch = optionalHex(json, 'epoch', HASH_BYTES);
   const vector = parseVector(json['vector']);
-  const assertion: Assertion = {
+  // Built field by field rather than by spreading: this runs once per claim written.
+  const assertion: Mutable<Assertion> = {
     type: 'assertion',
     subject: json['subject'] as string,
     predicate: json['predicate'] as string,
     object: parseObject(json['object']),
-    ...(parentHash === undefined ? {} : { parentHash }),
-    ...(sourceHash === undefined ? {} : { sourceHash }),
-    ...(visualHash === undefined ? {} : { visualHash }),
     confidence: plainNumber(json['confidence'] ?? 1),
     timestamp: timestampOf(json, options),
-    ...(epoch === undefined ? {} : { epoch }),
-    ...(vector === undefined ? {} : { vector }),
     signatures: parseSignatures(json['signatures'] ?? []),
   };
+  if (parentHash !== undefined) assertion.parentHash = parentHash;
+  if (sourceHash !== undefined) assertion.sourceHash = sourceHash;
+  if (visualHash !== undefined) assertion.visualHash = visualHash;
+  if (epoch !== undefined) assertion.epoch = epoch;
+  if (vector !== undefined) assertion.vector = vector;
   checked(assertion, json);
   // Sorted only now, so that errors above name signatures by their position in the input.
-  return { ...assertion, signatures: sortSignatures(assertion.signatures) };
+  if (assertion.signatures.length > 1) assertion.signatures = sortSignatures(assertion.signatures);
+  return assertion;
 }
 
 export function parseVoteInput(input: unknown, options: InputOptions = {}): Vote {

@@ -57,6 +57,11 @@ export class RecordSignatureError extends InvalidSignatureError {
 export interface VerifyOptions {
   /** Refuse assertions without signatures and votes without a signature. Epochs carry none. */
   readonly requireSignatures?: boolean;
+  /**
+   * The record's content address when the caller has it already (the write path computed it
+   * while encoding); otherwise it is computed, and only if there is a signature to check.
+   */
+  readonly address?: Uint8Array;
 }
 
 /** A record or a view of one: verification uses a view's cached hash instead of re-encoding. */
@@ -155,9 +160,14 @@ function findSignatureFailure(
   options: VerifyOptions,
 ): RecordSignatureError | undefined {
   if (record.type === 'epoch') return undefined;
-  const hash = record instanceof AssertionView || record instanceof VoteView
-    ? record.hash
-    : contentAddress(record);
+  // The address costs an encoding and a hash: computed once, and only for a signature to check.
+  let address = options.address;
+  const addressOf = (): Uint8Array => {
+    address ??= record instanceof AssertionView || record instanceof VoteView
+      ? record.hash
+      : contentAddress(record);
+    return address;
+  };
   if (record.type === 'vote') {
     const signature = record.signature;
     if (signature === undefined) {
@@ -165,7 +175,7 @@ function findSignatureFailure(
         ? new RecordSignatureError('missing', undefined, 'the vote')
         : undefined;
     }
-    if (verifySignature(hash, record.agentId, signature)) return undefined;
+    if (verifySignature(addressOf(), record.agentId, signature)) return undefined;
     return new RecordSignatureError('invalid', record.agentId, 'the vote');
   }
   const signatures = record.signatures;
@@ -173,7 +183,7 @@ function findSignatureFailure(
     return new RecordSignatureError('missing', undefined, 'the assertion');
   }
   for (const entry of signatures) {
-    if (!verifySignature(hash, entry.agentId, entry.signature)) {
+    if (!verifySignature(addressOf(), entry.agentId, entry.signature)) {
       return new RecordSignatureError('invalid', entry.agentId, 'the assertion');
     }
   }
