@@ -23,6 +23,12 @@ export const GROUP_COMMIT_MAX_BYTES = 8 * 1024 * 1024;
 /** One group commit takes at most this many records. */
 export const GROUP_COMMIT_MAX_RECORDS = 4096;
 /**
+ * Most records, and payload bytes, of the journal's in-memory copy of what it wrote last, which
+ * a reader at the tail gets without reading the file (`src/journal/recent-records.ts`).
+ */
+export const JOURNAL_RECENT_MAX_RECORDS = 65_536;
+export const JOURNAL_RECENT_MAX_BYTES = 64 * 1024 * 1024;
+/**
  * Under `batched` and `eventual` a flush runs as soon as the current burst of callbacks is done
  * (`process.nextTick`); every this-many flushes one waits for the next event-loop turn instead, so
  * a caller appending in a tight loop cannot starve timers and I/O.
@@ -30,6 +36,8 @@ export const GROUP_COMMIT_MAX_RECORDS = 4096;
 export const FLUSHES_PER_LOOP_TURN = 64;
 /** Long synchronous loops (recovery, scans) yield to the event loop after this many records. */
 export const YIELD_EVERY_RECORDS = 4096;
+/** Most records one step of a chunked journal read (`followChunks`) yields by default. */
+export const FOLLOW_CHUNK_RECORDS = 1024;
 
 // ---- durability -------------------------------------------------------------------------------
 
@@ -191,3 +199,7 @@ export const VERIFY_PROGRESS_EVERY_ENTRIES = 1024;
 
 assert.ok(RECORD_ENCODED_MAX_BYTES <= DB_UNINGESTED_MAX_BYTES);
 assert.ok(DB_PUT_MANY_MAX_RECORDS <= DB_UNINGESTED_MAX_RECORDS);
+// The database lets the ingestor fall this far behind the journal, and no further: within these
+// bounds it reads every record from the journal's memory rather than from the file.
+assert.ok(JOURNAL_RECENT_MAX_RECORDS >= DB_UNINGESTED_MAX_RECORDS);
+assert.ok(JOURNAL_RECENT_MAX_BYTES >= DB_UNINGESTED_MAX_BYTES);

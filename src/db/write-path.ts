@@ -4,8 +4,8 @@
  *
  * Order of a write: (1) every input is checked and encoded (`prepareRecord`): one bad input
  * refuses the whole call before anything is appended; (2) if too many acknowledged records are
- * still unapplied, wait for the ingestor; (3) append every record in the same turn of the event
- * loop, so the journal writes them in one group commit (one sync under `immediate`); (4) once the
+ * still unapplied, wait for the ingestor; (3) append every record in one `appendMany`, so the
+ * journal writes them in one group commit (one sync under `immediate`); (4) once the
  * journal acknowledges them per the durability level, keep them in `UningestedRecords` and resolve.
  */
 import { DB_UNINGESTED_MAX_BYTES, DB_UNINGESTED_MAX_RECORDS } from '../limits.js';
@@ -32,7 +32,7 @@ export class WritePath {
     await this.#makeRoom(records.length, bytes);
     const failure = this.#ingestor.failure;
     if (failure !== undefined) throw failure;
-    const appended = await Promise.all(records.map((record) => this.#journal.append(record.bytes)));
+    const appended = await this.#journal.appendMany(records.map((record) => record.bytes));
     const cursor = this.#ingestor.cursor;
     return records.map((record, i) => {
       const { offset } = appended[i] as { offset: number };

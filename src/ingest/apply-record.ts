@@ -30,8 +30,8 @@ import { StemeError } from '../errors.js';
 import {
   epochKey,
   hashKey,
-  subjectKey,
-  subjectPredicateKey,
+  subjectKeyOfUtf8,
+  subjectPredicateKeyOfUtf8,
   unappliedKey,
   voteKey,
 } from '../store/index.js';
@@ -39,30 +39,35 @@ import type { WriteOp } from '../store/index.js';
 import type { CounterKind } from './ingest-meta.js';
 import { StoreCorruptionError } from './ingest-errors.js';
 import { encodeUnappliedEntry } from './unapplied-entry.js';
+import { keyString } from './key-string.js';
 
 export interface RecordEffect {
   readonly ops: readonly WriteOp[];
   /** The counter this record raises by one, if it added a distinct record or a `Q:` entry. */
   readonly counts: CounterKind | undefined;
   /**
-   * How many of `ops`, from the first, are puts at keys a later record's `lookup` may ask for
-   * (`H:`, `E:`, `Q:`). The rest put `S:`, `SP:` and `V:` entries, which are never looked up, so
-   * a batch need not remember them.
+   * Set when `ops[0]` is a put at a key a later record's `lookup` may ask for (`H:`, `E:`, `Q:`):
+   * that key's `keyString`. No other op is ever looked up (`S:`, `SP:` and `V:` entries), so a
+   * batch need not remember them.
    */
-  readonly readable: number;
+  readonly readableId: string | undefined;
 }
 
-/** Looks a key up in the store as the batch in hand has left it. */
-export type Lookup = (key: Uint8Array) => Uint8Array | undefined;
+/**
+ * Looks a key up in the store as the batch in hand has left it. `id` is `keyString(key)`, which
+ * the caller has computed already.
+ */
+export type Lookup = (key: Uint8Array, id: string) => Uint8Array | undefined;
 
-const NOTHING: RecordEffect = { ops: [], counts: undefined, readable: 0 };
+const NOTHING: RecordEffect = { ops: [], counts: undefined, readableId: undefined };
 /** The value of every index entry. Shared: the store copies what it keeps (`KVStore.write`). */
 const EMPTY = new Uint8Array(0);
 
 /**
  * A journal record made ready to apply: decoded (lazily), its content address computed and its
  * signatures verified, or the reason it cannot be applied. `key` is the one store key applying it
- * looks up, so a caller can fetch the keys of many records at once before applying any of them.
+ * looks up, so a caller can fetch the keys of many records at once before applying any of them;
+ * `id` is its `keyString`.
  */
 export type PreparedRecord =
   | {
@@ -70,8 +75,14 @@ export type PreparedRecord =
       readonly view: RecordView;
       readonly address: Uint8Array;
       readonly key: Uint8Array;
+      readonly id: string;
     }
-  | { readonly record: JournalRecord; readonly failure: string; readonly key: Uint8Array };
+  | {
+      readonly record: JournalRecord;
+      readonly failure: string;
+      readonly key: Uint8Array;
+      readonly id: string;
+    };
 
 export function prepareRecord(record: JournalRecord): PreparedRecord {
   let view: RecordView;
@@ -83,28 +94,29 @@ export function prepareRecord(record: JournalRecord): PreparedRecord {
     if (address !== record.hash) verifySignatures(view);
   } catch (error) {
     const key = unappliedKey(record.offset);
+    const id = keyString(key);
     if (error instanceof RecordFormatError) {
-      return { record, failure: `undecodable: ${error.message}`, key };
+      return { record, failure: `undecodable: ${error.message}`, key, id };
     }
     if (error instanceof RecordSignatureError) {
-      return { record, failure: `signature: ${error.message}`, key };
+      return { record, failure: `signature: ${error.message}`, key, id };
     }
     throw error;
   }
   const key = view.type === 'epoch' ? epochKey(address) : hashKey(address);
-  return { record, view, address, key };
+  return { record, view, address, key, id: keyString(key) };
 }
 
 export function applyPrepared(prepared: PreparedRecord, lookup: Lookup): RecordEffect {
   if ('failure' in prepared) return unapplied(prepared.record, lookup, prepared.failure);
-  const { view, address, key, record } = prepared;
+  const { view, address, key, id, record } = prepared;
   switch (view.type) {
     case 'assertion':
-      return applyAssertion(view, address, key, record, lookup);
+      return applyAssertion(view, address, key, id, record, lookup);
     case 'vote':
-      return applyVote(view, address, key, lookup);
+      return applyVote(view, address, key, id, lookup);
     case 'epoch':
-      return applyEpoch(view, key, lookup);
+      return applyEpoch(view, key, id, lookup);
   }
 }
 
@@ -129,20 +141,22 @@ function applyAssertion(
   view: AssertionView,
   address: Uint8Array,
   key: Uint8Array,
+  id: string,
   record: JournalRecord,
   lookup: Lookup,
 ): RecordEffect {
-  const existing = lookup(key);
+  const existing = lookup(key, id);
   if (existing === undefined) {
-    const subject = view.subject;
+    const subject = view.subjectUtf8;
+    const predicate = view.predicateUtf8;
     return {
       ops: [
         { type: 'put', key, value: view.bytes },
-        { type: 'put', key: subjectKey(subject, address), value: EMPTY },
-        { type: 'put', key: subjectPredicateKey(subject, view.predicate, address), value: EMPTY },
+        { type: 'put', key: subjectKeyOfUtf8(subject, address), value: EMPTY },
+        { type: 'put', key: subjectPredicateKeyOfUtf8(subject, predicate, address), value: EMPTY },
       ],
       counts: 'assertions',
-      readable: 1,
+      readableId: id,
     };
   }
   if (bytesEqual(existing, view.bytes)) return NOTHING;
@@ -158,37 +172,39 @@ function applyAssertion(
     throw error;
   }
   if (bytesEqual(merged, existing)) return NOTHING;
-  return { ops: [{ type: 'put', key, value: merged }], counts: undefined, readable: 1 };
+  return { ops: [{ type: 'put', key, value: merged }], counts: undefined, readableId: id };
 }
 
 function applyVote(
   view: VoteView,
   address: Uint8Array,
   key: Uint8Array,
+  id: string,
   lookup: Lookup,
 ): RecordEffect {
-  const existing = lookup(key);
+  const existing = lookup(key, id);
   const ops: WriteOp[] = [
     { type: 'put', key, value: view.bytes },
     { type: 'put', key: voteKey(view.assertionHash, address), value: view.bytes },
   ];
-  if (existing === undefined) return { ops, counts: 'votes', readable: 1 };
+  if (existing === undefined) return { ops, counts: 'votes', readableId: id };
   if (bytesEqual(existing, view.bytes) || view.signature === undefined) return NOTHING;
   const stored = viewRecord(checkedStored(existing, key, 'vote'));
   if (!(stored instanceof VoteView)) throw wrongType(key, 'vote');
-  return stored.signature === undefined ? { ops, counts: undefined, readable: 1 } : NOTHING;
+  return stored.signature === undefined ? { ops, counts: undefined, readableId: id } : NOTHING;
 }
 
-function applyEpoch(view: EpochView, key: Uint8Array, lookup: Lookup): RecordEffect {
-  if (lookup(key) !== undefined) return NOTHING;
-  return { ops: [{ type: 'put', key, value: view.bytes }], counts: 'epochs', readable: 1 };
+function applyEpoch(view: EpochView, key: Uint8Array, id: string, lookup: Lookup): RecordEffect {
+  if (lookup(key, id) !== undefined) return NOTHING;
+  return { ops: [{ type: 'put', key, value: view.bytes }], counts: 'epochs', readableId: id };
 }
 
 function unapplied(record: JournalRecord, lookup: Lookup, reason: string): RecordEffect {
   const key = unappliedKey(record.offset);
-  const counts = lookup(key) === undefined ? 'unapplied' : undefined;
+  const id = keyString(key);
+  const counts = lookup(key, id) === undefined ? 'unapplied' : undefined;
   const value = encodeUnappliedEntry(reason, record.payload);
-  return { ops: [{ type: 'put', key, value }], counts, readable: 1 };
+  return { ops: [{ type: 'put', key, value }], counts, readableId: id };
 }
 
 /** A stored record the ingestor must merge with; damage to it is store corruption. */

@@ -72,11 +72,10 @@ export class IngestBatch {
   }
 
   /**
-   * The value at `key` as this batch leaves it: its own put if any, else the store's. Only keys
-   * of the kinds `RecordEffect.readable` covers may be asked for.
+   * The value at `key` (whose `keyString` is `id`) as this batch leaves it: its own put if any,
+   * else the store's. Only keys of the kinds `RecordEffect.readableId` covers may be asked for.
    */
-  readonly lookup = (key: Uint8Array): Uint8Array | undefined => {
-    const id = keyString(key);
+  readonly lookup = (key: Uint8Array, id: string): Uint8Array | undefined => {
     const previous = this.#previous;
     return (
       this.#values.get(id) ??
@@ -103,12 +102,10 @@ export class IngestBatch {
   /** Adds the record that ends at `nextOffset`, with what applying it does. */
   add(effect: RecordEffect, nextOffset: number): void {
     assert.ok(nextOffset > this.#cursor, 'records are added in journal order');
-    const { ops, readable } = effect;
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i] as WriteOp;
-      this.#ops.push(op);
-      if (i < readable && op.type === 'put') this.#values.set(keyString(op.key), op.value);
-    }
+    const { ops, readableId } = effect;
+    for (const op of ops) this.#ops.push(op);
+    const first = ops[0];
+    if (readableId !== undefined && first?.type === 'put') this.#values.set(readableId, first.value);
     this.#bytes += bytesOf(effect.ops);
     if (effect.counts !== undefined) this.#counters[effect.counts]++;
     this.#records++;
@@ -130,9 +127,4 @@ function bytesOf(ops: readonly WriteOp[]): number {
   let bytes = 0;
   for (const op of ops) bytes += op.key.length + (op.type === 'put' ? op.value.length : 0);
   return bytes;
-}
-
-/** A key as a map key: its bytes as a latin1 string (one char per byte, so distinct keys differ). */
-export function keyString(key: Uint8Array): string {
-  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
 }

@@ -23,7 +23,7 @@ import type { KVStore } from '../store/index.js';
 import { INGEST_PREFETCH_RECORDS } from '../limits.js';
 import { applyPrepared, prepareRecord } from './apply-record.js';
 import type { Lookup } from './apply-record.js';
-import { IngestBatch, keyString } from './ingest-batch.js';
+import { IngestBatch } from './ingest-batch.js';
 import { IngestFailedError, StoreCorruptionError } from './ingest-errors.js';
 import {
   COUNTER_KEYS,
@@ -247,44 +247,33 @@ export class Ingestor {
    * previous one committed, so batches reach the store whole and in log order, and a failed write
    * stops the ingestor before any later batch (or its cursor) is written. The cursor and counters
    * in memory move only when the write that carries them has committed. When nothing is in flight,
-   * a non-empty batch is written as soon as the log has nothing more to give right away (the
-   * follow yields records that are already there without leaving the current turn).
+   * a non-empty batch is written as soon as the log has nothing more to give right away: the
+   * follow yields, in chunks, records that are already there without leaving the current turn.
    */
   async #run(controller: AbortController): Promise<void> {
-    const records = this.#log.follow(this.#cursor, { signal: controller.signal });
+    const chunks = this.#log.followChunks(this.#cursor, {
+      signal: controller.signal,
+      maxRecords: INGEST_PREFETCH_RECORDS,
+    });
     this.#pending = this.#newBatch();
-    let next: Promise<IteratorResult<JournalRecord>> | undefined;
-    /** Records read from the log and not yet applied (see `#applyWindow`). */
-    let window: JournalRecord[] = [];
+    let next: Promise<IteratorResult<JournalRecord[]>> | undefined;
     try {
       for (;;) {
-        next ??= records.next();
-        // With records in hand, or a batch that could be written now, wait only for records that
-        // arrive within this turn; then act on what is in hand.
+        next ??= chunks.next();
+        // With a batch that could be written now, wait only for records that arrive within this
+        // turn; if none does, write it.
         const idle = this.#writing === undefined && !this.#pending.isEmpty;
-        const waitThisTurnOnly = window.length > 0 || idle;
-        const result = waitThisTurnOnly ? await Promise.race([next, this.#nextTurn()]) : await next;
+        const result = idle ? await Promise.race([next, this.#nextTurn()]) : await next;
         if (this.#failure !== undefined) break;
         if (result === TURN) {
-          if (window.length > 0) {
-            await this.#applyWindow(window, controller);
-            window = [];
-          }
           if (this.#writing === undefined && !this.#pending.isEmpty) this.#startWrite(controller);
           continue;
         }
         next = undefined;
         if (result.done === true) break;
-        window.push(result.value);
-        if (window.length >= INGEST_PREFETCH_RECORDS) {
-          await this.#applyWindow(window, controller);
-          window = [];
-        }
+        await this.#applyWindow(result.value, controller);
       }
-      // Commit what is in hand: the records read, the write in flight, the batch being gathered.
-      if (this.#failure === undefined && window.length > 0) {
-        await this.#applyWindow(window, controller);
-      }
+      // Commit what is in hand: the write in flight and the batch being gathered.
       while (this.#failure === undefined && !this.#drained) await this.#makeRoom(controller);
     } catch (error) {
       this.#fail(error);
@@ -294,7 +283,7 @@ export class Ingestor {
       controller.abort();
       // A pull still in flight ends once the follow sees the abort; its outcome no longer matters.
       if (next !== undefined) await next.then(ignore, ignore);
-      await records.return?.(undefined).then(ignore, ignore);
+      await chunks.return?.(undefined).then(ignore, ignore);
     }
   }
 
@@ -313,13 +302,12 @@ export class Ingestor {
     const unseen = this.#inFlight === undefined ? [this.#pending] : [this.#pending, this.#inFlight];
     const values = await this.#store.getMany(prepared.map((record) => record.key));
     const fetched = new Map<string, Uint8Array | undefined>();
-    prepared.forEach((record, i) => fetched.set(keyString(record.key), values[i]));
+    prepared.forEach((record, i) => fetched.set(record.id, values[i]));
     const putByWindow = new Map<string, Uint8Array>();
-    const lookup: Lookup = (key) => {
-      const id = keyString(key);
+    const lookup: Lookup = (key, id) => {
       const own = putByWindow.get(id) ?? unseen[0]?.ownValue(id) ?? unseen[1]?.ownValue(id);
       if (own !== undefined) return own;
-      return fetched.has(id) ? fetched.get(id) : this.#pending.lookup(key);
+      return fetched.has(id) ? fetched.get(id) : this.#pending.lookup(key, id);
     };
     for (const record of prepared) {
       if (this.#failure !== undefined) return;
@@ -329,9 +317,9 @@ export class Ingestor {
       }
       if (this.#failure !== undefined) return;
       this.#pending.add(effect, record.record.nextOffset);
-      for (let i = 0; i < effect.readable; i++) {
-        const op = effect.ops[i];
-        if (op?.type === 'put') putByWindow.set(keyString(op.key), op.value);
+      const first = effect.ops[0];
+      if (effect.readableId !== undefined && first?.type === 'put') {
+        putByWindow.set(effect.readableId, first.value);
       }
     }
   }

@@ -25,6 +25,7 @@ import { FLUSHES_PER_LOOP_TURN, GROUP_COMMIT_MAX_BYTES, GROUP_COMMIT_MAX_RECORDS
 import { blake3 } from '../checksum/index.js';
 import { RECORD_KIND_DATA, RECORD_KIND_SEAL, encodeSegmentHeader, frameBytes, segmentFileName, writeFrame } from './format.js';
 import { deliberateBug, withDeliberateHandleBugs } from './deliberate-bugs.js';
+import { RecentRecords } from './recent-records.js';
 import type { SegmentFile } from './recovery.js';
 
 export interface AppendResult {
@@ -34,11 +35,24 @@ export interface AppendResult {
   hash: Uint8Array;
 }
 
+/**
+ * The appends of one `append` or `appendMany` call: they settle together, once every one of them
+ * was written (and synced, if the level says so), or as soon as one fails.
+ */
+interface AppendGroup {
+  readonly results: AppendResult[];
+  remaining: number;
+  settled: boolean;
+  readonly resolve: (results: AppendResult[]) => void;
+  readonly reject: (error: Error) => void;
+}
+
 interface PendingAppend {
-  payload: Uint8Array;
-  hash: Uint8Array;
-  resolve: (result: AppendResult) => void;
-  reject: (error: Error) => void;
+  readonly payload: Uint8Array;
+  readonly hash: Uint8Array;
+  readonly group: AppendGroup;
+  /** Position of this append in its group's results. */
+  readonly index: number;
 }
 
 export interface JournalWriterOptions {
@@ -56,6 +70,8 @@ export class JournalWriter {
   readonly #options: JournalWriterOptions;
   /** Shared with the reader side; the writer appends segments and keeps the last one's size. */
   readonly segments: SegmentFile[];
+  /** What this writer wrote last, for readers at the tail; emptied when the journal fails. */
+  readonly recent = new RecentRecords();
   #file: DurableFile;
   #queue: PendingAppend[] = [];
   #queuedBytes = 0;
@@ -152,14 +168,42 @@ export class JournalWriter {
   }
 
   append(payload: Uint8Array): Promise<AppendResult> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    if (this.#closed) return Promise.reject(new ClosedError('journal'));
-    // Copied now: the caller may reuse its buffer as soon as `append` returns, and the hash must
-    // describe the bytes that reach the disk.
-    const copy = new Uint8Array(payload);
-    const hash = blake3(copy);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#queue.push({ payload: copy, hash, resolve, reject });
+      this.#enqueueGroup([payload], (results) => resolve(results[0] as AppendResult), reject);
+    });
+  }
+
+  /** Appends every payload, in order, in the same group commit where they fit in one. */
+  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]> {
+    return new Promise<AppendResult[]>((resolve, reject) => {
+      this.#enqueueGroup(payloads, resolve, reject);
+    });
+  }
+
+  #enqueueGroup(
+    payloads: readonly Uint8Array[],
+    resolve: (results: AppendResult[]) => void,
+    reject: (error: Error) => void,
+  ): void {
+    if (this.#failure !== undefined) return reject(this.#failure);
+    if (this.#closed) return reject(new ClosedError('journal'));
+    if (payloads.length === 0) return resolve([]);
+    const count = payloads.length;
+    const group: AppendGroup = { results: new Array<AppendResult>(count), remaining: count, settled: false, resolve, reject };
+    // Copied now, into one allocation for the whole group: the caller may reuse its buffers as
+    // soon as the call returns, and each hash must describe the bytes that reach the disk.
+    let total = 0;
+    for (const payload of payloads) total += payload.length;
+    const copies = new Uint8Array(total);
+    let at = 0;
+    for (let index = 0; index < count; index++) {
+      // A flush forced by the queue bound may have failed the journal: the rest is not queued.
+      if (this.#failure !== undefined) return settleRejected(group, this.#failure);
+      const payload = payloads[index] as Uint8Array;
+      const copy = copies.subarray(at, at + payload.length);
+      copy.set(payload);
+      at += payload.length;
+      this.#queue.push({ payload: copy, hash: blake3(copy), group, index });
       this.#queuedBytes += frameBytes(payload.length);
       if (this.#queue.length >= GROUP_COMMIT_MAX_RECORDS || this.#queuedBytes >= GROUP_COMMIT_MAX_BYTES) {
         // Bound the queue: a caller that appends without awaiting pays for the flush now.
@@ -167,7 +211,7 @@ export class JournalWriter {
       } else if (!this.#flushScheduled) {
         this.#scheduleFlush();
       }
-    });
+    }
   }
 
   /**
@@ -246,11 +290,18 @@ export class JournalWriter {
       let next = 0;
       while (next < batch.length) next = this.#writeRun(batch, next, results);
     } catch (error) {
-      for (const pending of batch) pending.reject(this.#failure ?? (error as Error));
+      for (const pending of batch) settleRejected(pending.group, this.#failure ?? (error as Error));
       return;
     }
     this.#readableEnd = this.#writtenEnd;
-    batch.forEach((pending, i) => pending.resolve(results[i] as AppendResult));
+    for (let i = 0; i < batch.length; i++) {
+      const { group, index } = batch[i] as PendingAppend;
+      group.results[index] = results[i] as AppendResult;
+      if (--group.remaining === 0 && !group.settled) {
+        group.settled = true;
+        group.resolve(group.results);
+      }
+    }
     this.#options.onChange();
     if (deliberateBug('ack-before-sync')) this.#syncAfterAcknowledging();
   }
@@ -285,14 +336,22 @@ export class JournalWriter {
       end++;
     }
     const buffer = this.#bufferOf(runBytes);
+    const runStart = this.#writtenEnd;
     let at = 0;
     for (let i = from; i < end; i++) {
       const pending = batch[i] as PendingAppend;
-      results.push({ offset: this.#writtenEnd + at, hash: pending.hash });
+      results.push({ offset: runStart + at, hash: pending.hash });
       at += writeFrame(buffer, at, RECORD_KIND_DATA, pending.payload, pending.hash, this.#durableEnd);
     }
     const synced = this.#guard(() => this.#file.write(buffer, runBytes, end - from));
     this.#advance(runBytes);
+    at = 0;
+    for (let i = from; i < end; i++) {
+      const { payload, hash } = batch[i] as PendingAppend;
+      const offset = runStart + at;
+      at += frameBytes(payload.length);
+      this.recent.add({ offset, nextOffset: runStart + at, hash, payload });
+    }
     this.#sealed = false;
     if (synced) this.#markDurable();
     return end;
@@ -364,10 +423,11 @@ export class JournalWriter {
   #fail(cause: Error): JournalFailedError {
     if (this.#failure === undefined) {
       this.#failure = new JournalFailedError(cause);
+      this.recent.clear();
       this.#cutUntrustedTail(cause instanceof FsyncFailedError ? this.#durableEnd : this.#writtenEnd);
       const queued = this.#queue;
       this.#queue = [];
-      for (const pending of queued) pending.reject(this.#failure);
+      for (const pending of queued) settleRejected(pending.group, this.#failure);
       this.#options.onChange();
     }
     return this.#failure;
@@ -422,3 +482,8 @@ export class JournalWriter {
   }
 }
 
+function settleRejected(group: AppendGroup, error: Error): void {
+  if (group.settled) return;
+  group.settled = true;
+  group.reject(error);
+}

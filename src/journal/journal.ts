@@ -21,6 +21,7 @@ import {
   SEGMENT_DEFAULT_MAX_BYTES,
   SEGMENT_HEADER_BYTES,
   SEGMENT_MIN_MAX_BYTES,
+  FOLLOW_CHUNK_RECORDS,
   YIELD_EVERY_RECORDS,
 } from '../limits.js';
 import { RECORD_KIND_SEAL } from './format.js';
@@ -144,6 +145,23 @@ export class Journal implements RecordLog {
     return this.#writer.append(payload);
   }
 
+  /**
+   * Appends the payloads in order, as `append` would one by one, with one promise for all:
+   * it resolves to their results in order once every one is acknowledged, or rejects if any fails
+   * (those before it may then be in the log, unacknowledged). Each is checked before any is queued.
+   */
+  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]> {
+    for (const payload of payloads) {
+      if (!(payload instanceof Uint8Array)) {
+        return Promise.reject(new InvalidArgumentError('must be a Uint8Array', 'payload'));
+      }
+      if (payload.length > RECORD_PAYLOAD_MAX_BYTES) {
+        return Promise.reject(new TooLargeError('journal payload', payload.length, RECORD_PAYLOAD_MAX_BYTES));
+      }
+    }
+    return this.#writer.appendMany(payloads);
+  }
+
   /** Writes everything appended so far and makes it durable, whatever the level. */
   async sync(): Promise<void> {
     this.#writer.sync();
@@ -162,12 +180,29 @@ export class Journal implements RecordLog {
    * at the end of the log as it stands when the reader gets there.
    */
   iterate(fromOffset?: number): AsyncIterableIterator<JournalRecord> {
-    return this.#scan(fromOffset ?? this.startOffset, undefined);
+    return eachRecord(this.#scan(fromOffset ?? this.startOffset, undefined, FOLLOW_CHUNK_RECORDS));
   }
 
   /** Like `iterate`, but at the end waits for new records until `signal` aborts or the journal closes. */
   follow(fromOffset?: number, options: { signal?: AbortSignal } = {}): AsyncIterableIterator<JournalRecord> {
-    return this.#scan(fromOffset ?? this.startOffset, options.signal ?? new AbortController().signal);
+    return eachRecord(this.followChunks(fromOffset, options));
+  }
+
+  /**
+   * Like `follow`, in chunks: each step yields every record that can be read at once from where the
+   * reader stands, at most `maxRecords` (default `FOLLOW_CHUNK_RECORDS`) and never none; at the
+   * end it waits for new records until `signal` aborts or the journal closes.
+   */
+  followChunks(
+    fromOffset?: number,
+    options: { signal?: AbortSignal; maxRecords?: number } = {},
+  ): AsyncIterableIterator<JournalRecord[]> {
+    const maxRecords = options.maxRecords ?? FOLLOW_CHUNK_RECORDS;
+    if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) {
+      throw new InvalidArgumentError('must be an integer ≥ 1', 'maxRecords');
+    }
+    const signal = options.signal ?? new AbortController().signal;
+    return this.#scan(fromOffset ?? this.startOffset, signal, maxRecords);
   }
 
   /**
@@ -215,30 +250,54 @@ export class Journal implements RecordLog {
     }
   }
 
-  async *#scan(fromOffset: number, signal: AbortSignal | undefined): AsyncIterableIterator<JournalRecord> {
+  /**
+   * The records from `fromOffset` in chunks of at most `maxRecords`, each read synchronously (from
+   * the writer's cache of recent records where they are still there, else from the file); ends
+   * at the end of the log, or (with a `signal`) waits there for more. The event loop gets a full
+   * turn every `YIELD_EVERY_RECORDS` records, so a long scan never starves it.
+   */
+  async *#scan(
+    fromOffset: number,
+    signal: AbortSignal | undefined,
+    maxRecords: number,
+  ): AsyncIterableIterator<JournalRecord[]> {
     let position = fromOffset;
     let first = true;
     let sinceYield = 0;
     for (;;) {
       if (this.#closed) return;
-      position = this.#skipSegmentHeaders(position);
-      if (position >= this.endOffset) {
-        if (signal === undefined) return;
-        const failure = this.#writer.failure;
-        if (failure !== undefined) throw failure;
-        if (signal.aborted || !(await this.#waitForChange(signal))) return;
+      const chunk: JournalRecord[] = [];
+      while (chunk.length < maxRecords) {
+        position = this.#skipSegmentHeaders(position);
+        if (position >= this.endOffset) break;
+        // What this process wrote last comes from memory; the cache is emptied if the journal fails.
+        const recent = this.#writer.recent.find(position);
+        if (recent !== undefined) {
+          first = false;
+          position = recent.nextOffset;
+          chunk.push(recent);
+          continue;
+        }
+        const record = this.#readAt(position, first);
+        if (record === undefined) throw new InvalidArgumentError(`no record starts at offset ${position}`, 'offset');
+        first = false;
+        position = record.nextOffset;
+        if (record.kind === RECORD_KIND_SEAL) continue;
+        chunk.push({ offset: record.offset, nextOffset: record.nextOffset, hash: record.hash, payload: record.payload });
+      }
+      if (chunk.length > 0) {
+        yield chunk;
+        sinceYield += chunk.length;
+        if (sinceYield >= YIELD_EVERY_RECORDS) {
+          sinceYield = 0;
+          await yieldToEventLoop();
+        }
         continue;
       }
-      const record = this.#readAt(position, first);
-      if (record === undefined) throw new InvalidArgumentError(`no record starts at offset ${position}`, 'offset');
-      first = false;
-      position = record.nextOffset;
-      if (record.kind === RECORD_KIND_SEAL) continue;
-      yield { offset: record.offset, nextOffset: record.nextOffset, hash: record.hash, payload: record.payload };
-      if (++sinceYield === YIELD_EVERY_RECORDS) {
-        sinceYield = 0;
-        await yieldToEventLoop();
-      }
+      if (signal === undefined) return;
+      const failure = this.#writer.failure;
+      if (failure !== undefined) throw failure;
+      if (signal.aborted || !(await this.#waitForChange(signal))) return;
     }
   }
 
@@ -361,4 +420,11 @@ function ensureDirectory(directory: string, fileSystem: FileSystem): void {
   // The directory's entry in its parent must survive power loss like any other creation; synced on
   // every open, since a process that created it may have died before its own sync.
   syncDirectory(path.dirname(directory), fileSystem);
+}
+
+/** The records of `chunks` one by one; ending early ends `chunks` too. */
+async function* eachRecord(chunks: AsyncIterableIterator<JournalRecord[]>): AsyncIterableIterator<JournalRecord> {
+  for await (const chunk of chunks) {
+    for (const record of chunk) yield record;
+  }
 }

@@ -6,13 +6,19 @@ import type { AppendResult } from './journal-writer.js';
 
 export interface JournalRecord {
   /** Global offset of the record. */
-  offset: number;
+  readonly offset: number;
   /** Offset of the next record: where a reader that has consumed this one resumes. */
-  nextOffset: number;
-  /** BLAKE3-256 of the payload, verified when the record was read. */
-  hash: Uint8Array;
-  /** The payload. A view the caller may keep; the journal never writes into it again. */
-  payload: Uint8Array;
+  readonly nextOffset: number;
+  /**
+   * BLAKE3-256 of the payload: verified when the record was read from the file, or computed from
+   * these very bytes when this process wrote them. Shared between readers: do not modify it.
+   */
+  readonly hash: Uint8Array;
+  /**
+   * The payload. A view the caller may keep; the journal never writes into it again. Shared
+   * between readers: do not modify it.
+   */
+  readonly payload: Uint8Array;
 }
 
 export interface RetentionResult {
@@ -28,9 +34,20 @@ export interface RecordLog {
   /** Everything below this offset is durable. */
   readonly durableOffset: number;
   append(payload: Uint8Array): Promise<AppendResult>;
+  /** `append` of each payload in order, settled together: one promise for a whole group commit. */
+  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]>;
   read(offset: number): Promise<JournalRecord>;
   iterate(fromOffset?: number): AsyncIterableIterator<JournalRecord>;
   follow(fromOffset?: number, options?: { signal?: AbortSignal }): AsyncIterableIterator<JournalRecord>;
+  /**
+   * `follow` in chunks: each step yields the records that can be had at once (never none, at most
+   * `maxRecords`), as a fetch from a replicated log returns them, so a consumer pays one
+   * asynchronous step per chunk rather than per record.
+   */
+  followChunks(
+    fromOffset?: number,
+    options?: { signal?: AbortSignal; maxRecords?: number },
+  ): AsyncIterableIterator<JournalRecord[]>;
   sync(): Promise<void>;
   removeSegmentsBelow(offset: number): Promise<RetentionResult>;
   close(): Promise<void>;

@@ -23,7 +23,9 @@ import {
   parseUnappliedKey,
   parseVoteKey,
   subjectKey,
+  subjectKeyOfUtf8,
   subjectPredicateKey,
+  subjectPredicateKeyOfUtf8,
   subjectPredicatePrefix,
   subjectPredicateSubjectPrefix,
   subjectPrefix,
@@ -97,6 +99,21 @@ test('subjects and predicates round-trip for any well-formed text without NUL', 
     propertyOptions,
   );
   assert.equal(parseSubjectKey(subjectKey('\uFEFFbom', hashOf(1))).subject, '\uFEFFbom');
+});
+
+test('index keys built from UTF-8 bytes equal those built from the text', () => {
+  const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const nonEmpty = subjectText.filter((text) => text.length > 0);
+  fc.assert(
+    fc.property(nonEmpty, nonEmpty, hash32, (s, p, h) => {
+      assert.deepEqual(subjectKeyOfUtf8(utf8(s), h), subjectKey(s, h));
+      assert.deepEqual(subjectPredicateKeyOfUtf8(utf8(s), utf8(p), h), subjectPredicateKey(s, p, h));
+    }),
+    propertyOptions,
+  );
+  assert.deepEqual(subjectKeyOfUtf8(utf8('\uFEFFbom'), hashOf(1)), subjectKey('\uFEFFbom', hashOf(1)));
+  assert.throws(() => subjectKeyOfUtf8(new Uint8Array([0x61, 0x00]), hashOf(1)), /without NUL/);
+  assert.throws(() => subjectKeyOfUtf8(new Uint8Array(0), hashOf(1)), /non-empty/);
 });
 
 test('each kind is recognised by its prefix, and S: never claims an SP: key', () => {

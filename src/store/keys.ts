@@ -84,7 +84,10 @@ export function keyKindOf(key: Uint8Array): KeyKind | undefined {
 }
 
 export function hashKey(hash: Uint8Array): Uint8Array {
-  return concat(PREFIX_BYTES.hash, checkedHash(hash));
+  const key = new Uint8Array(PREFIX_BYTES.hash.length + BLAKE3_BYTES);
+  key.set(PREFIX_BYTES.hash, 0);
+  key.set(checkedHash(hash), PREFIX_BYTES.hash.length);
+  return key;
 }
 
 export function subjectKey(subject: string, hash: Uint8Array): Uint8Array {
@@ -102,6 +105,24 @@ export function subjectPredicateKey(
   hash: Uint8Array,
 ): Uint8Array {
   return concat(subjectPredicatePrefix(subject, predicate), checkedHash(hash));
+}
+
+/**
+ * `subjectKey` from the subject's UTF-8 bytes as a record holds them (the ingestor's path: no
+ * decoding and re-encoding). The bytes must be valid UTF-8 without NUL, as the records layer
+ * guarantees for every record it accepts; then the key equals `subjectKey` of the decoded text.
+ */
+export function subjectKeyOfUtf8(subjectUtf8: Uint8Array, hash: Uint8Array): Uint8Array {
+  return textKey(PREFIX_BYTES.subject, subjectUtf8, undefined, checkedHash(hash));
+}
+
+/** `subjectPredicateKey` from UTF-8 bytes, under the conditions of `subjectKeyOfUtf8`. */
+export function subjectPredicateKeyOfUtf8(
+  subjectUtf8: Uint8Array,
+  predicateUtf8: Uint8Array,
+  hash: Uint8Array,
+): Uint8Array {
+  return textKey(PREFIX_BYTES.subjectPredicate, subjectUtf8, predicateUtf8, checkedHash(hash));
 }
 
 /** `SP:` subject `0x00` predicate `0x00`: exactly the entries of that subject and predicate. */
@@ -256,6 +277,31 @@ function encodeText(text: string, what: string): Uint8Array {
   // A lone surrogate would be encoded as U+FFFD, so two different strings would share one key.
   assert.ok(!LONE_SURROGATE.test(text), `a ${what} inside a key must be well-formed UTF-16`);
   return utf8Encoder.encode(text);
+}
+
+/** prefix text `0x00` [second `0x00`] hash, in one allocation. */
+function textKey(
+  prefix: Uint8Array,
+  text: Uint8Array,
+  second: Uint8Array | undefined,
+  hash: Uint8Array,
+): Uint8Array {
+  assert.ok(text.length > 0 && !text.includes(SEPARATOR), 'key text must be non-empty, without NUL');
+  assert.ok(second === undefined || (second.length > 0 && !second.includes(SEPARATOR)));
+  const secondBytes = second === undefined ? 0 : second.length + 1;
+  const key = new Uint8Array(prefix.length + text.length + 1 + secondBytes + hash.length);
+  key.set(prefix, 0);
+  let at = prefix.length;
+  key.set(text, at);
+  at += text.length;
+  key[at++] = SEPARATOR;
+  if (second !== undefined) {
+    key.set(second, at);
+    at += second.length;
+    key[at++] = SEPARATOR;
+  }
+  key.set(hash, at);
+  return key;
 }
 
 function decodeText(kind: KeyKind, key: Uint8Array, start: number, end: number): string {

@@ -1,0 +1,146 @@
+// Proves `appendMany` (one promise for a group, same records as appends one by one, fail-stop),
+// `followChunks` (bounded, never empty, waits at the end), and that records served from the
+// writer's in-memory cache are exactly the records the file holds.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { faultyFileSystem, systemError } from '../../test/support/faulty-file-system.js';
+import { indexOfPayload, payloadOf, segmentPaths } from '../../test/support/journal-files.js';
+import { makeTempDir } from '../../test/support/temp-dir.js';
+import { blake3 } from '../checksum/index.js';
+import { GROUP_COMMIT_MAX_RECORDS, JOURNAL_RECENT_MAX_RECORDS } from '../limits.js';
+import { Journal } from './journal.js';
+import type { JournalRecord } from './record-log.js';
+
+async function collect(records: AsyncIterable<JournalRecord>): Promise<JournalRecord[]> {
+  const all: JournalRecord[] = [];
+  for await (const record of records) all.push(record);
+  return all;
+}
+
+function payloads(from: number, count: number, sizeBytes = 40): Uint8Array[] {
+  return Array.from({ length: count }, (_, i) => payloadOf(from + i, sizeBytes));
+}
+
+for (const durability of ['immediate', 'batched', 'eventual'] as const) {
+  test(`appendMany under ${durability} writes what appends one by one would, and owns copies`, async (t) => {
+    const dir = makeTempDir(t);
+    const journal = await Journal.open(dir, { durability });
+    const single = await journal.append(payloadOf(0));
+    // More than one group commit holds, so the group spans forced flushes.
+    const group = payloads(1, GROUP_COMMIT_MAX_RECORDS + 7);
+    const originals = group.map((payload) => new Uint8Array(payload));
+    const pending = journal.appendMany(group);
+    for (const payload of group) payload.fill(0xee); // the caller reuses its buffers at once
+    const results = await pending;
+    assert.equal(results.length, group.length);
+    assert.ok((results[0] as { offset: number }).offset > single.offset);
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i] as { offset: number; hash: Uint8Array };
+      assert.deepEqual(result.hash, blake3(originals[i] as Uint8Array));
+      if (i > 0) assert.ok(result.offset > (results[i - 1] as { offset: number }).offset);
+    }
+    assert.deepEqual(await journal.appendMany([]), []);
+    await journal.close();
+    const reopened = await Journal.open(dir);
+    const records = await collect(reopened.iterate());
+    assert.deepEqual(records.map((r) => indexOfPayload(r.payload)), [0, ...originals.map(indexOfPayload)]);
+    assert.deepEqual(records.slice(1).map((r) => r.offset), results.map((r) => r.offset));
+    assert.deepEqual(records.slice(1).map((r) => r.payload), originals);
+    await reopened.close();
+  });
+}
+
+test('appendMany refuses a group with one bad payload before queuing any of it', async (t) => {
+  const journal = await Journal.open(makeTempDir(t));
+  const end = journal.endOffset;
+  const bad = [payloadOf(1), 'not bytes' as unknown as Uint8Array, payloadOf(2)];
+  await assert.rejects(journal.appendMany(bad), { code: 'INVALID_ARGUMENT' });
+  await journal.sync();
+  assert.equal(journal.endOffset, end);
+  assert.deepEqual(await collect(journal.iterate()), []);
+  await journal.close();
+});
+
+test('after a failed sync appendMany rejects the group in flight and every later one', async (t) => {
+  const control = { failSyncs: false };
+  const fileSystem = faultyFileSystem((handle) => ({
+    datasync: () => {
+      if (control.failSyncs) throw systemError('EIO');
+      handle.datasync();
+    },
+  }));
+  const journal = await Journal.open(makeTempDir(t), { fileSystem });
+  await journal.appendMany(payloads(0, 3));
+  control.failSyncs = true;
+  await assert.rejects(journal.appendMany(payloads(3, 3)), { code: 'JOURNAL_FAILED' });
+  control.failSyncs = false;
+  await assert.rejects(journal.appendMany(payloads(6, 3)), { code: 'JOURNAL_FAILED' });
+  await journal.close();
+});
+
+test('followChunks yields bounded, non-empty chunks, then waits for appends until aborted', async (t) => {
+  const journal = await Journal.open(makeTempDir(t), { durability: 'eventual' });
+  await journal.appendMany(payloads(0, 2500));
+  assert.throws(() => journal.followChunks(undefined, { maxRecords: 0 }), { code: 'INVALID_ARGUMENT' });
+  const controller = new AbortController();
+  const sizes: number[] = [];
+  const seen: number[] = [];
+  const following = (async () => {
+    const chunks = journal.followChunks(undefined, { signal: controller.signal, maxRecords: 1000 });
+    for await (const chunk of chunks) {
+      sizes.push(chunk.length);
+      for (const record of chunk) seen.push(indexOfPayload(record.payload));
+      if (seen.length === 2510) controller.abort();
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await journal.appendMany(payloads(2500, 10));
+  await following;
+  assert.deepEqual(sizes, [1000, 1000, 500, 10]);
+  assert.deepEqual(seen, Array.from({ length: 2510 }, (_, i) => i));
+  await journal.close();
+});
+
+test('records served from memory are exactly the records in the file, across rotations', async (t) => {
+  const dir = makeTempDir(t);
+  const journal = await Journal.open(dir, { durability: 'eventual', maxSegmentBytes: 64 * 1024 });
+  // More than the cache keeps, so a follower from the start reads the oldest from the file.
+  const total = JOURNAL_RECENT_MAX_RECORDS + 3000;
+  for (let from = 0; from < total; from += 1000) {
+    await journal.appendMany(payloads(from, Math.min(1000, total - from), 24 + (from % 7) * 8));
+  }
+  assert.ok(segmentPaths(dir).length > 10, 'the log spans many segments');
+  const live = await collect(journal.iterate());
+  await journal.close();
+  const reopened = await Journal.open(dir);
+  const fromFile = await collect(reopened.iterate());
+  await reopened.close();
+  assert.equal(live.length, total);
+  const shape = (r: JournalRecord) => ({ offset: r.offset, nextOffset: r.nextOffset, hash: r.hash, payload: r.payload });
+  assert.deepEqual(live.map(shape), fromFile.map(shape));
+});
+
+test('a reader at the tail gets what this process just wrote without reading the file', async (t) => {
+  const reads = { count: 0 };
+  const fileSystem = faultyFileSystem((handle) => ({
+    read: (bytes, offset, length, position) => {
+      reads.count++;
+      return handle.read(bytes, offset, length, position);
+    },
+  }));
+  const dir = makeTempDir(t);
+  const journal = await Journal.open(dir, { fileSystem });
+  const start = journal.endOffset;
+  await journal.appendMany(payloads(0, 500));
+  const before = reads.count;
+  const records = await collect(journal.iterate(start));
+  assert.equal(records.length, 500);
+  assert.equal(reads.count, before, 'no read of the file');
+  await journal.close();
+  // A new process has nothing in memory: the same records come from the file.
+  const reopened = await Journal.open(dir, { fileSystem });
+  const readsAtOpen = reads.count;
+  assert.equal((await collect(reopened.iterate(start))).length, 500);
+  assert.ok(reads.count > readsAtOpen);
+  await reopened.close();
+});
