@@ -35,10 +35,7 @@ export interface AppendResult {
   hash: Uint8Array;
 }
 
-/**
- * The appends of one `append` or `appendMany` call: they settle together, once every one of them
- * was written (and synced, if the level says so), or as soon as one fails.
- */
+/** The appends of one `appendMany` call: settled together, once all are acknowledged or one fails. */
 interface AppendGroup {
   readonly results: AppendResult[];
   remaining: number;
@@ -47,13 +44,23 @@ interface AppendGroup {
   readonly reject: (error: Error) => void;
 }
 
-interface PendingAppend {
-  readonly payload: Uint8Array;
-  readonly hash: Uint8Array;
-  readonly group: AppendGroup;
-  /** Position of this append in its group's results. */
-  readonly index: number;
-}
+/** One queued record: of a single `append` (its own resolvers) or of an `appendMany` group. */
+type PendingAppend =
+  | {
+      readonly payload: Uint8Array;
+      readonly hash: Uint8Array;
+      readonly group: undefined;
+      readonly index: 0;
+      readonly resolve: (result: AppendResult) => void;
+      readonly reject: (error: Error) => void;
+    }
+  | {
+      readonly payload: Uint8Array;
+      readonly hash: Uint8Array;
+      readonly group: AppendGroup;
+      /** Position of this record in its group's results. */
+      readonly index: number;
+    };
 
 export interface JournalWriterOptions {
   directory: string;
@@ -70,8 +77,12 @@ export class JournalWriter {
   readonly #options: JournalWriterOptions;
   /** Shared with the reader side; the writer appends segments and keeps the last one's size. */
   readonly segments: SegmentFile[];
-  /** What this writer wrote last, for readers at the tail; emptied when the journal fails. */
+  /**
+   * What this writer wrote last, for readers at the tail; kept only while `keepRecent` is on
+   * (someone follows the log: otherwise it would only hold memory), emptied when the journal fails.
+   */
   readonly recent = new RecentRecords();
+  #keepRecent = false;
   #file: DurableFile;
   #queue: PendingAppend[] = [];
   #queuedBytes = 0;
@@ -149,6 +160,12 @@ export class JournalWriter {
     return { baseOffset, path: segmentPath, sizeBytes: SEGMENT_HEADER_BYTES };
   }
 
+  /** Whether to keep what is written from now on in `recent`; turning it off empties it. */
+  set keepRecent(keep: boolean) {
+    this.#keepRecent = keep;
+    if (!keep) this.recent.clear();
+  }
+
   /** End of what readers may see: written and, under `immediate`, synced. */
   get readableEnd(): number {
     return this.#readableEnd;
@@ -168,49 +185,50 @@ export class JournalWriter {
   }
 
   append(payload: Uint8Array): Promise<AppendResult> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new ClosedError('journal'));
+    // Copied now: the caller may reuse its buffer as soon as `append` returns, and the hash must
+    // describe the bytes that reach the disk.
+    const copy = new Uint8Array(payload);
+    const hash = blake3(copy);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#enqueueGroup([payload], (results) => resolve(results[0] as AppendResult), reject);
+      this.#enqueue({ payload: copy, hash, group: undefined, index: 0, resolve, reject });
     });
   }
 
   /** Appends every payload, in order, in the same group commit where they fit in one. */
   appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new ClosedError('journal'));
+    if (payloads.length === 0) return Promise.resolve([]);
     return new Promise<AppendResult[]>((resolve, reject) => {
-      this.#enqueueGroup(payloads, resolve, reject);
+      const count = payloads.length;
+      const group: AppendGroup = { results: new Array<AppendResult>(count), remaining: count, settled: false, resolve, reject };
+      // Copied now, into one allocation for the whole group (see `append`).
+      let total = 0;
+      for (const payload of payloads) total += payload.length;
+      const copies = new Uint8Array(total);
+      let at = 0;
+      for (let index = 0; index < count; index++) {
+        // A flush forced by the queue bound may have failed the journal: the rest is not queued.
+        if (this.#failure !== undefined) return settleRejected(group, this.#failure);
+        const payload = payloads[index] as Uint8Array;
+        const copy = copies.subarray(at, at + payload.length);
+        copy.set(payload);
+        at += payload.length;
+        this.#enqueue({ payload: copy, hash: blake3(copy), group, index });
+      }
     });
   }
 
-  #enqueueGroup(
-    payloads: readonly Uint8Array[],
-    resolve: (results: AppendResult[]) => void,
-    reject: (error: Error) => void,
-  ): void {
-    if (this.#failure !== undefined) return reject(this.#failure);
-    if (this.#closed) return reject(new ClosedError('journal'));
-    if (payloads.length === 0) return resolve([]);
-    const count = payloads.length;
-    const group: AppendGroup = { results: new Array<AppendResult>(count), remaining: count, settled: false, resolve, reject };
-    // Copied now, into one allocation for the whole group: the caller may reuse its buffers as
-    // soon as the call returns, and each hash must describe the bytes that reach the disk.
-    let total = 0;
-    for (const payload of payloads) total += payload.length;
-    const copies = new Uint8Array(total);
-    let at = 0;
-    for (let index = 0; index < count; index++) {
-      // A flush forced by the queue bound may have failed the journal: the rest is not queued.
-      if (this.#failure !== undefined) return settleRejected(group, this.#failure);
-      const payload = payloads[index] as Uint8Array;
-      const copy = copies.subarray(at, at + payload.length);
-      copy.set(payload);
-      at += payload.length;
-      this.#queue.push({ payload: copy, hash: blake3(copy), group, index });
-      this.#queuedBytes += frameBytes(payload.length);
-      if (this.#queue.length >= GROUP_COMMIT_MAX_RECORDS || this.#queuedBytes >= GROUP_COMMIT_MAX_BYTES) {
-        // Bound the queue: a caller that appends without awaiting pays for the flush now.
-        this.#flush();
-      } else if (!this.#flushScheduled) {
-        this.#scheduleFlush();
-      }
+  #enqueue(pending: PendingAppend): void {
+    this.#queue.push(pending);
+    this.#queuedBytes += frameBytes(pending.payload.length);
+    if (this.#queue.length >= GROUP_COMMIT_MAX_RECORDS || this.#queuedBytes >= GROUP_COMMIT_MAX_BYTES) {
+      // Bound the queue: a caller that appends without awaiting pays for the flush now.
+      this.#flush();
+    } else if (!this.#flushScheduled) {
+      this.#scheduleFlush();
     }
   }
 
@@ -290,13 +308,19 @@ export class JournalWriter {
       let next = 0;
       while (next < batch.length) next = this.#writeRun(batch, next, results);
     } catch (error) {
-      for (const pending of batch) settleRejected(pending.group, this.#failure ?? (error as Error));
+      for (const pending of batch) rejectPending(pending, this.#failure ?? (error as Error));
       return;
     }
     this.#readableEnd = this.#writtenEnd;
     for (let i = 0; i < batch.length; i++) {
-      const { group, index } = batch[i] as PendingAppend;
-      group.results[index] = results[i] as AppendResult;
+      const pending = batch[i] as PendingAppend;
+      const result = results[i] as AppendResult;
+      const group = pending.group;
+      if (group === undefined) {
+        pending.resolve(result);
+        continue;
+      }
+      group.results[pending.index] = result;
       if (--group.remaining === 0 && !group.settled) {
         group.settled = true;
         group.resolve(group.results);
@@ -345,12 +369,14 @@ export class JournalWriter {
     }
     const synced = this.#guard(() => this.#file.write(buffer, runBytes, end - from));
     this.#advance(runBytes);
-    at = 0;
-    for (let i = from; i < end; i++) {
-      const { payload, hash } = batch[i] as PendingAppend;
-      const offset = runStart + at;
-      at += frameBytes(payload.length);
-      this.recent.add({ offset, nextOffset: runStart + at, hash, payload });
+    if (this.#keepRecent) {
+      at = 0;
+      for (let i = from; i < end; i++) {
+        const { payload, hash } = batch[i] as PendingAppend;
+        const offset = runStart + at;
+        at += frameBytes(payload.length);
+        this.recent.add({ offset, nextOffset: runStart + at, hash, payload });
+      }
     }
     this.#sealed = false;
     if (synced) this.#markDurable();
@@ -427,7 +453,7 @@ export class JournalWriter {
       this.#cutUntrustedTail(cause instanceof FsyncFailedError ? this.#durableEnd : this.#writtenEnd);
       const queued = this.#queue;
       this.#queue = [];
-      for (const pending of queued) settleRejected(pending.group, this.#failure);
+      for (const pending of queued) rejectPending(pending, this.#failure);
       this.#options.onChange();
     }
     return this.#failure;
@@ -480,6 +506,11 @@ export class JournalWriter {
       // The journal already failed with the error that matters; the handle is released anyway.
     }
   }
+}
+
+function rejectPending(pending: PendingAppend, error: Error): void {
+  if (pending.group === undefined) pending.reject(error);
+  else settleRejected(pending.group, error);
 }
 
 function settleRejected(group: AppendGroup, error: Error): void {

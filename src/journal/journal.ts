@@ -63,6 +63,8 @@ export class Journal implements RecordLog {
   readonly #readers = new Map<number, SegmentReader>();
   #changeWaiters: Array<() => void> = [];
   #closed = false;
+  /** `follow`/`followChunks` readers running now. */
+  #followers = 0;
 
   private constructor(
     directory: string,
@@ -202,7 +204,20 @@ export class Journal implements RecordLog {
       throw new InvalidArgumentError('must be an integer ≥ 1', 'maxRecords');
     }
     const signal = options.signal ?? new AbortController().signal;
-    return this.#scan(fromOffset ?? this.startOffset, signal, maxRecords);
+    return this.#followed(this.#scan(fromOffset ?? this.startOffset, signal, maxRecords));
+  }
+
+  /**
+   * `chunks`, counted as a follower while it runs: the writer keeps what it writes in memory only
+   * while someone follows the log, the one reader that reads right behind it.
+   */
+  async *#followed(chunks: AsyncIterableIterator<JournalRecord[]>): AsyncIterableIterator<JournalRecord[]> {
+    this.#writer.keepRecent = ++this.#followers > 0;
+    try {
+      yield* chunks;
+    } finally {
+      this.#writer.keepRecent = --this.#followers > 0;
+    }
   }
 
   /**
