@@ -247,8 +247,8 @@ export class Ingestor {
    * previous one committed, so batches reach the store whole and in log order, and a failed write
    * stops the ingestor before any later batch (or its cursor) is written. The cursor and counters
    * in memory move only when the write that carries them has committed. When nothing is in flight,
-   * a non-empty batch is written as soon as the log has nothing more to give right away: the
-   * follow yields, in chunks, records that are already there without leaving the current turn.
+   * a non-empty batch is written as soon as a chunk of records has been applied to it, so the
+   * store is never idle while records are in hand.
    */
   async #run(controller: AbortController): Promise<void> {
     const chunks = this.#log.followChunks(this.#cursor, {
@@ -272,6 +272,11 @@ export class Ingestor {
         next = undefined;
         if (result.done === true) break;
         await this.#applyWindow(result.value, controller);
+        // The store has nothing to do: give it what is in hand now, and gather what follows into
+        // the next batch while it commits.
+        if (this.#failure === undefined && this.#writing === undefined && !this.#pending.isEmpty) {
+          this.#startWrite(controller);
+        }
       }
       // Commit what is in hand: the write in flight and the batch being gathered.
       while (this.#failure === undefined && !this.#drained) await this.#makeRoom(controller);
