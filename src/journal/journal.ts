@@ -17,11 +17,11 @@ import type { DurabilityLevel, DurabilityOption, FileHandle, FileLock, FileSyste
 import { lockDirectory, nodeFileSystem, parseDurability, syncDirectory } from '../durability/index.js';
 import { ClosedError, CorruptionError, InvalidArgumentError, IoError, TooLargeError } from '../errors.js';
 import {
+  FOLLOW_CHUNK_RECORDS,
   RECORD_PAYLOAD_MAX_BYTES,
   SEGMENT_DEFAULT_MAX_BYTES,
   SEGMENT_HEADER_BYTES,
   SEGMENT_MIN_MAX_BYTES,
-  FOLLOW_CHUNK_RECORDS,
   YIELD_EVERY_RECORDS,
 } from '../limits.js';
 import { RECORD_KIND_SEAL } from './format.js';
