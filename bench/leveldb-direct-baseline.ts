@@ -1,7 +1,7 @@
 /**
  * The engine baseline for StemeDB's LevelDB store: LevelDB (classic-level 3.x) written directly,
  * with no journal and no ingestor. Each `writeMany` is one chained batch holding, per claim, `H:`
- * hash → canonical bytes and the two empty index entries `S:` and `SP:`, built by StemeDB's own
+ * hash → canonical bytes and the two index entries `S:` and `SP:`, built by StemeDB's own
  * key layout (`src/store/keys.ts`), so the database holds the same keys StemeDB's does. What
  * StemeDB costs on top of this is its journal, its ingestor and its facade.
  *
@@ -25,7 +25,11 @@ import {
 import type { BaselineDurability, BenchClaimStore, EncodedClaim } from './claim-workload.js';
 import { encodeClaim } from './claim-workload.js';
 
-const EMPTY = new Uint8Array(0);
+/**
+ * The index entries' value. One byte, as `LevelStore` stores it, not empty: classic-level 3.0.0
+ * leaks its native copy of every empty value (see src/store/level-store.ts).
+ */
+const INDEX_VALUE = new Uint8Array([0xff]);
 const SCAN_CHUNK_ENTRIES = 1024;
 
 type Database = ClassicLevel<Uint8Array, Uint8Array>;
@@ -103,8 +107,8 @@ export class LevelDirectClaimStore implements BenchClaimStore {
     const batch = this.#db.batch();
     for (const claim of claims) {
       batch.put(hashKey(claim.hash), claim.bytes);
-      batch.put(subjectKey(claim.subject, claim.hash), EMPTY);
-      batch.put(subjectPredicateKey(claim.subject, claim.predicate, claim.hash), EMPTY);
+      batch.put(subjectKey(claim.subject, claim.hash), INDEX_VALUE);
+      batch.put(subjectPredicateKey(claim.subject, claim.predicate, claim.hash), INDEX_VALUE);
     }
     await batch.write({ sync: this.#sync });
   }

@@ -105,6 +105,19 @@ function registerPointTests(openFresh: OpenFresh): void {
     assert.equal(value.length, 0);
   });
 
+  test('values made of or beginning with 0xff bytes read back unchanged by every read', async (t) => {
+    const { store } = await openFresh(t);
+    const values = [bytes(0xff), bytes(0xff, 0xff), bytes(0xff, 0x00, 0x01), bytes(0xfe, 0xff)];
+    await store.write(values.map((value, i) => put(text(`v${i}`), value)));
+    const keys = values.map((_, i) => text(`v${i}`));
+    assert.deepEqual(keys.map((key) => store.getSync(key)), values);
+    assert.deepEqual(await Promise.all(keys.map((key) => store.get(key))), values);
+    assert.deepEqual(await store.getMany(keys), values);
+    const scanned: Uint8Array[] = [];
+    for await (const [, value] of store.iterate({ prefix: text('v') })) scanned.push(value);
+    assert.deepEqual(scanned, values);
+  });
+
   test('a second put replaces the value', async (t) => {
     const { store } = await openFresh(t);
     await store.write([put(text('k'), text('first, and longer'))]);

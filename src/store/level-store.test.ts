@@ -74,6 +74,68 @@ async function keysSeenByLevelDb(directory: string): Promise<string[]> {
   }
 }
 
+/** Every entry LevelDB itself holds, markers included, read without LevelStore. */
+async function rawEntries(directory: string): Promise<Array<[Uint8Array, Uint8Array]>> {
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(directory, {
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+  });
+  await db.open();
+  try {
+    return await db.iterator().all();
+  } finally {
+    await db.close();
+  }
+}
+
+// classic-level 3.0.0 leaks its native copy of every empty value it is handed (see level-store.ts).
+test('no value LevelDB holds is empty, though empty values read back empty', async (t) => {
+  const directory = path.join(makeTempDir(t), 'store');
+  const store = await LevelStore.open(directory);
+  await store.write([
+    { type: 'put', key: utf8.encode('empty'), value: new Uint8Array(0) },
+    { type: 'put', key: utf8.encode('escaped'), value: new Uint8Array([0xff, 0x07]) },
+    { type: 'put', key: utf8.encode('plain'), value: new Uint8Array([0x07]) },
+  ]);
+  await store.write([{ type: 'put', key: utf8.encode('second'), value: new Uint8Array(0) }]);
+  await store.close();
+
+  const entries = await rawEntries(directory);
+  assert.equal(entries.length, 6, 'four caller keys and the two batch markers');
+  for (const [key, value] of entries) {
+    assert.ok(value.length > 0, `the engine holds an empty value at ${Buffer.from(key).toString('hex')}`);
+  }
+  const reopened = await LevelStore.open(directory);
+  t.after(() => reopened.close());
+  assert.deepEqual(reopened.getSync(utf8.encode('empty')), new Uint8Array(0));
+  assert.deepEqual(reopened.getSync(utf8.encode('second')), new Uint8Array(0));
+  assert.deepEqual(reopened.getSync(utf8.encode('escaped')), new Uint8Array([0xff, 0x07]));
+  assert.deepEqual(reopened.getSync(utf8.encode('plain')), new Uint8Array([0x07]));
+});
+
+test('a store written with empty values in the engine, as before they were escaped, reads them back', async (t) => {
+  const directory = path.join(makeTempDir(t), 'store');
+  const store = await LevelStore.open(directory);
+  await store.write([{ type: 'put', key: utf8.encode('k'), value: new Uint8Array([0x07]) }]);
+  await store.close();
+  // Rewrite the caller's entry and the markers with empty values, as earlier versions stored them.
+  const db = new ClassicLevel<Uint8Array, Uint8Array>(directory, {
+    keyEncoding: 'view',
+    valueEncoding: 'view',
+  });
+  await db.open();
+  const entries = await db.iterator().all();
+  await db.batch(entries.map(([key]) => ({ type: 'put' as const, key, value: new Uint8Array(0) })));
+  await db.close();
+
+  const reopened = await LevelStore.open(directory);
+  t.after(() => reopened.close());
+  assert.deepEqual(reopened.getSync(utf8.encode('k')), new Uint8Array(0));
+  assert.deepEqual(await reopened.getMany([utf8.encode('k')]), [new Uint8Array(0)]);
+  await reopened.write([{ type: 'put', key: utf8.encode('later'), value: new Uint8Array([0x08]) }]);
+  assert.deepEqual(reopened.getSync(utf8.encode('later')), new Uint8Array([0x08]));
+});
+
 test('a batch lost in the middle of the log fails open with CORRUPTION', async (t) => {
   const directory = path.join(makeTempDir(t), 'store');
   const log = await writeThreeBatches(directory);
