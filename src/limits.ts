@@ -164,6 +164,12 @@ export const INGEST_META_RESERVED_BYTES = 4096;
 export const INGEST_RECORD_MAX_OPS = 3;
 /** Most bytes of an unapplied record's payload kept in its `Q:` entry; the rest is cut off. */
 export const UNAPPLIED_PAYLOAD_MAX_BYTES = 1024 * 1024;
+/**
+ * Addresses the first layer of the ingestor's filter of stored `H:` keys is sized for (1.25 MiB
+ * of bits); each layer that fills up is followed by one this many times larger.
+ */
+export const INGEST_FILTER_MIN_ADDRESSES = 1 << 20;
+export const INGEST_FILTER_GROWTH = 2;
 /** Keys a rebuild deletes per store write while it clears the store. */
 export const REBUILD_CLEAR_BATCH_KEYS = 8192;
 

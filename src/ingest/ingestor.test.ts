@@ -377,6 +377,106 @@ test('copies and re-signings that race slow writes and reads fold exactly as a r
   await ingestor.close();
 });
 
+/**
+ * A store that records which `H:` keys the ingestor looks up, and holds a full scan of `H:` (the
+ * one that fills the ingestor's filter at open) until `releaseScan`.
+ */
+class WatchedStore implements KVStore {
+  readonly lookedUp = new Set<string>();
+  readonly #inner: KVStore;
+  readonly #scanGate = gate();
+  readonly #scanEnded = gate();
+  constructor(inner: KVStore) {
+    this.#inner = inner;
+  }
+  releaseScan(): Promise<void> {
+    this.#scanGate.open();
+    return this.#scanEnded.opened;
+  }
+  getSync(key: Uint8Array): Uint8Array | undefined {
+    this.#note(key);
+    return this.#inner.getSync(key);
+  }
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#note(key);
+    return this.#inner.get(key);
+  }
+  getMany(keys: readonly Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    for (const key of keys) this.#note(key);
+    return this.#inner.getMany(keys);
+  }
+  write(ops: readonly WriteOp[], options?: WriteOptions): Promise<void> {
+    return this.#inner.write(ops, options);
+  }
+  async *iterate(range: KeyRange = {}): AsyncGenerator<Entry> {
+    const hashPrefix = toHex(kindPrefix('hash'));
+    const fullScanOfHashes =
+      range.prefix !== undefined && toHex(range.prefix) === hashPrefix && range.limit === undefined;
+    if (!fullScanOfHashes) {
+      yield* this.#inner.iterate(range);
+      return;
+    }
+    const inner = this.#inner.iterate(range)[Symbol.asyncIterator]();
+    try {
+      // The scan's snapshot is taken by its first step: what is applied while it is held is not
+      // in it, so the ingestor itself must add those addresses to the filter being filled.
+      let step = await inner.next();
+      await this.#scanGate.opened;
+      for (; step.done !== true; step = await inner.next()) yield step.value;
+    } finally {
+      await inner.return?.(undefined);
+      this.#scanEnded.open();
+    }
+  }
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+  #note(key: Uint8Array): void {
+    if (toHex(key).startsWith(toHex(kindPrefix('hash')))) this.lookedUp.add(toHex(key));
+  }
+}
+
+test('new claims are not looked up; copies are, before and after a reopened store fills its filter', async (t) => {
+  const rig = await openRig(t);
+  const agent = generateSigningKey();
+  const first = Array.from({ length: 50 }, (_, n) => assertion(n));
+  await appendAll(rig.journal, first);
+  const fresh = new WatchedStore(rig.store);
+  const initial = await Ingestor.open(rig.journal, fresh, { journalId: JOURNAL_ID });
+  await initial.processPending();
+  assert.equal(fresh.lookedUp.size, 0, 'an empty store rules every new claim out without a read');
+  await appendAll(rig.journal, [assertion(3), signRecord(assertion(4), agent, 1)]);
+  await initial.processPending();
+  assert.equal(initial.counters.assertions, 50);
+  assert.ok(fresh.lookedUp.has(toHex(hashKey(contentAddress(assertion(4))))), 'a copy is read');
+  await initial.close();
+
+  // Reopened over 50 stored claims: until the scan of H: ends, every record is looked up.
+  const watched = new WatchedStore(rig.store);
+  const ingestor = await Ingestor.open(rig.journal, watched, { journalId: JOURNAL_ID });
+  await appendAll(rig.journal, [assertion(5), signRecord(assertion(6), agent, 1), assertion(100)]);
+  await ingestor.processPending();
+  assert.equal(ingestor.counters.assertions, 51);
+  assert.equal(watched.lookedUp.size, 3);
+
+  await watched.releaseScan();
+  // Let the scan's last step (marking the filter complete) run.
+  await new Promise((resolve) => setImmediate(resolve));
+  watched.lookedUp.clear();
+  const later = [assertion(7), signRecord(assertion(8), agent, 1), assertion(100), assertion(101)];
+  await appendAll(rig.journal, later);
+  await ingestor.processPending();
+  assert.equal(ingestor.counters.assertions, 52);
+  for (const copy of [assertion(7), assertion(8), assertion(100)]) {
+    assert.ok(watched.lookedUp.has(toHex(hashKey(contentAddress(copy)))), 'a stored claim is read');
+  }
+  assert.equal(watched.lookedUp.has(toHex(hashKey(contentAddress(assertion(101))))), false);
+  const merged = rig.store.getSync(hashKey(contentAddress(assertion(8))));
+  assert.deepEqual(merged, encodeRecord(signRecord(assertion(8), agent, 1)));
+  assert.equal(await countKeys(rig.store, kindPrefix('subject')), 52);
+  await ingestor.close();
+});
+
 test('after a failed write no later batch is stored: the cursor stays put', async (t) => {
   const rig = await openRig(t);
   const store = new FailingStore(rig.store);

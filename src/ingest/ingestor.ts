@@ -19,10 +19,12 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { JournalRecord, RecordLog } from '../journal/index.js';
+import { kindPrefix, parseHashKey } from '../store/index.js';
 import type { KVStore } from '../store/index.js';
-import { INGEST_PREFETCH_RECORDS } from '../limits.js';
+import { INGEST_FILTER_MIN_ADDRESSES, INGEST_PREFETCH_RECORDS } from '../limits.js';
+import type { AddressFilter } from './address-filter.js';
 import { applyPrepared, prepareRecord } from './apply-record.js';
-import type { Lookup } from './apply-record.js';
+import type { Lookup, PreparedRecord } from './apply-record.js';
 import { IngestBatch } from './ingest-batch.js';
 import { IngestFailedError, StoreCorruptionError } from './ingest-errors.js';
 import {
@@ -37,6 +39,7 @@ import {
 } from './ingest-meta.js';
 import type { Counters } from './ingest-meta.js';
 import { clearStore } from './clear-store.js';
+import { KnownAddresses } from './known-addresses.js';
 
 /** Where a batch stands, for the test hooks. */
 export interface BatchInfo {
@@ -104,6 +107,10 @@ export class Ingestor {
   #pending: IngestBatch;
   #sequence = 0;
   #closed = false;
+  /** Which `H:` addresses the store may hold, so most new records need no lookup. */
+  readonly #known = new KnownAddresses();
+  /** The scan filling the filter of a store opened with entries (`#scanAddresses`); never rejects. */
+  #filterScan: Promise<void> | undefined;
 
   private constructor(
     log: RecordLog,
@@ -134,6 +141,7 @@ export class Ingestor {
     const fresh = state.cursor === undefined && state.journalId === undefined && !state.rebuilding;
     const ingestor = new Ingestor(log, store, options, state, fresh ? undefined : reason);
     if (reason !== undefined) await ingestor.#clear();
+    else await ingestor.#prepareFilter(state.counters);
     await ingestor.#start();
     return ingestor;
   }
@@ -196,6 +204,7 @@ export class Ingestor {
     this.#waiters = [];
     const error = this.#failure ?? new ClosedError('ingestor');
     for (const waiter of waiters) waiter.reject(error);
+    await this.#filterScan;
   }
 
   #waitForCursor(target: number): Promise<void> {
@@ -305,9 +314,20 @@ export class Ingestor {
   async #applyWindow(window: readonly JournalRecord[], controller: AbortController): Promise<void> {
     const prepared = window.map(prepareRecord);
     const unseen = this.#inFlight === undefined ? [this.#pending] : [this.#pending, this.#inFlight];
-    const values = await this.#store.getMany(prepared.map((record) => record.key));
+    // Addresses the filter rules out are not in the store, nor put by a batch in hand (those
+    // were added to it when applied); only the rest are read.
     const fetched = new Map<string, Uint8Array | undefined>();
-    prepared.forEach((record, i) => fetched.set(record.id, values[i]));
+    const toRead: PreparedRecord[] = [];
+    for (const record of prepared) {
+      const address = hashAddressOf(record);
+      if (address !== undefined && !this.#known.mayHold(address)) {
+        fetched.set(record.id, undefined);
+      } else {
+        toRead.push(record);
+      }
+    }
+    const values = toRead.length === 0 ? [] : await this.#store.getMany(toRead.map((r) => r.key));
+    toRead.forEach((record, i) => fetched.set(record.id, values[i]));
     const putByWindow = new Map<string, Uint8Array>();
     const lookup: Lookup = (key, id) => {
       const own = putByWindow.get(id) ?? unseen[0]?.ownValue(id) ?? unseen[1]?.ownValue(id);
@@ -322,6 +342,8 @@ export class Ingestor {
       }
       if (this.#failure !== undefined) return;
       this.#pending.add(effect, record.record.nextOffset);
+      const address = hashAddressOf(record);
+      if (address !== undefined) this.#known.add(address);
       const first = effect.ops[0];
       if (effect.readableId !== undefined && first?.type === 'put') {
         putByWindow.set(effect.readableId, first.value);
@@ -400,9 +422,40 @@ export class Ingestor {
   /** Empties the store (crash-safely: see `clearStore`) and sets the cursor to the log's start. */
   async #clear(): Promise<void> {
     await clearStore(this.#store, this.#options.journalId);
+    this.#known.reset(INGEST_FILTER_MIN_ADDRESSES);
     this.#cursor = this.#log.startOffset;
     this.#counters = zeroCounters();
     this.#options.onApplied?.(this.#cursor);
+  }
+
+  /**
+   * At open: an empty store gets a complete filter at once; a store holding `H:` entries gets one
+   * sized for twice what its counters report, filled by a scan in the background. Until the scan
+   * ends, every record is looked up. Nothing is in hand yet, so the scan's snapshot holds every
+   * address applied before, and the ingestor adds every one it applies from now on.
+   */
+  async #prepareFilter(counters: Counters): Promise<void> {
+    for await (const _ of this.#store.iterate({ prefix: HASH_PREFIX, limit: 1 })) {
+      const stored = counters.assertions + counters.votes;
+      const layer = this.#known.beginScan(Math.max(INGEST_FILTER_MIN_ADDRESSES, 2 * stored));
+      this.#filterScan = this.#scanAddresses(layer);
+      return;
+    }
+    this.#known.reset(INGEST_FILTER_MIN_ADDRESSES);
+  }
+
+  /** Adds every stored `H:` address to `layer`. Gives up when the ingestor stops or the store fails. */
+  async #scanAddresses(layer: AddressFilter): Promise<void> {
+    try {
+      for await (const [key] of this.#store.iterate({ prefix: HASH_PREFIX })) {
+        if (this.#closed || !this.#known.isScanning(layer)) return;
+        layer.add(parseHashKey(key));
+      }
+      this.#known.finishScan(layer);
+    } catch {
+      // Without a filter every record is looked up, which is correct; a failing store fails the
+      // ingestor at its next write.
+    }
   }
 
   #resolveWaiters(): void {
@@ -429,6 +482,13 @@ export class Ingestor {
 }
 
 function ignore(): void {}
+
+const HASH_PREFIX = kindPrefix('hash');
+
+/** The content address of a record applied under `H:` (an assertion or a vote), if it is one. */
+function hashAddressOf(record: PreparedRecord): Uint8Array | undefined {
+  return 'address' in record && record.view.type !== 'epoch' ? record.address : undefined;
+}
 
 function readStoredState(store: KVStore): StoredState {
   const counters = zeroCounters();
