@@ -4,7 +4,7 @@
  *
  * Entries are added when an append resolves and dropped once the ingestor's cursor passes their
  * offset. The write path keeps the total under `DB_UNINGESTED_MAX_RECORDS` and
- * `DB_UNINGESTED_MAX_BYTES` by waiting for the ingestor.
+ * `DB_UNINGESTED_MAX_BYTES` (for the store's engine) by waiting for the ingestor.
  */
 interface Entry {
   readonly hash: string;

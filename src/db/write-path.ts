@@ -8,22 +8,34 @@
  * journal writes them in one group commit (one sync under `immediate`); (4) once the
  * journal acknowledges them per the durability level, keep them in `UningestedRecords` and resolve.
  */
-import { DB_UNINGESTED_MAX_BYTES, DB_UNINGESTED_MAX_RECORDS } from '../limits.js';
 import type { Ingestor } from '../ingest/index.js';
 import type { RecordLog } from '../journal/index.js';
 import type { WriteResult } from './db-types.js';
 import type { PreparedRecord } from './prepare-record.js';
 import type { UningestedRecords } from './uningested-records.js';
 
+/** How far writers may run ahead of the ingestor (`DB_UNINGESTED_MAX_*` for the store's engine). */
+export interface UningestedBounds {
+  readonly records: number;
+  readonly bytes: number;
+}
+
 export class WritePath {
   readonly #journal: RecordLog;
   readonly #ingestor: Ingestor;
   readonly #uningested: UningestedRecords;
+  readonly #bounds: UningestedBounds;
 
-  constructor(journal: RecordLog, ingestor: Ingestor, uningested: UningestedRecords) {
+  constructor(
+    journal: RecordLog,
+    ingestor: Ingestor,
+    uningested: UningestedRecords,
+    bounds: UningestedBounds,
+  ) {
     this.#journal = journal;
     this.#ingestor = ingestor;
     this.#uningested = uningested;
+    this.#bounds = bounds;
   }
 
   async write(records: readonly PreparedRecord[]): Promise<WriteResult[]> {
@@ -46,8 +58,8 @@ export class WritePath {
     const uningested = this.#uningested;
     for (;;) {
       const fits =
-        uningested.count + count <= DB_UNINGESTED_MAX_RECORDS &&
-        uningested.bytes + bytes <= DB_UNINGESTED_MAX_BYTES;
+        uningested.count + count <= this.#bounds.records &&
+        uningested.bytes + bytes <= this.#bounds.bytes;
       const oldest = uningested.oldestOffset;
       if (fits || oldest === undefined) return;
       await this.#ingestor.waitForIngest(oldest);
