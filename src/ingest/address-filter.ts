@@ -1,6 +1,6 @@
 /**
- * Which content addresses the store certainly holds no `H:` entry for, so the ingestor can skip
- * looking them up: a Bloom filter over the addresses of every `H:` key (assertions and votes).
+ * A Bloom filter of content addresses: one layer of `KnownAddresses`, which tells the ingestor
+ * which records the store certainly does not hold under `H:`, so it can skip looking them up.
  *
  * Why: nearly every record the ingestor meets is new, yet each one costs a store lookup that
  * finds nothing. On LevelDB that lookup reads index and filter blocks of a table on every level,
@@ -8,14 +8,10 @@
  * MiB of mapped table pages with the lookups against 13-18 MiB without, and ingestion took a
  * quarter less time without them.
  *
- * Invariant (no false negatives): once `complete` is true, every address whose `H:` key is in the
- * store, or is put by a batch not yet committed, has been added. The ingestor adds an address
- * when it applies a record, before the batch holding the put is written, and a filter made for
- * a store that already holds entries becomes complete only after the ingestor has added every
- * `H:` key of a scan that started after the filter was made (so every key written before the
- * scan is in it, and every key written since was added by the ingestor). False positives only
- * cost a lookup. Addresses are BLAKE3 digests, uniformly distributed, so the bit positions are
- * taken from the address itself instead of hashing it again.
+ * A filter never forgets an address it was given; whether its addresses cover the store is
+ * `KnownAddresses`'s business. False positives only cost a lookup. Addresses are BLAKE3 digests,
+ * uniformly distributed, so the bit positions are taken from the address itself instead of
+ * hashing it again.
  */
 import assert from 'node:assert/strict';
 import { HASH_BYTES } from '../records/index.js';
@@ -31,25 +27,15 @@ export class AddressFilter {
   /** The number of bits. */
   readonly #size: number;
   #added = 0;
-  #complete: boolean;
 
-  /**
-   * A filter for `capacity` addresses. `complete` says whether it already covers the store:
-   * true for an empty store, false when stored entries still have to be added.
-   */
-  constructor(capacity: number, complete: boolean) {
+  /** An empty filter for `capacity` addresses. */
+  constructor(capacity: number) {
     assert.ok(Number.isSafeInteger(capacity) && capacity > 0, 'filter capacity must be positive');
     const bits = Math.ceil((capacity * FILTER_BITS_PER_ADDRESS) / 32) * 32;
     assert.ok(bits <= 2 ** 32, 'filter positions are 32-bit');
     this.capacity = capacity;
     this.#bits = new Uint32Array(bits / 32);
     this.#size = bits;
-    this.#complete = complete;
-  }
-
-  /** True once every stored address is in the filter, so `mayHold` false means absent. */
-  get complete(): boolean {
-    return this.#complete;
   }
 
   /** Bytes of filter bits. */
@@ -72,17 +58,8 @@ export class AddressFilter {
     this.#added++;
   }
 
-  /** Called when the scan has added every stored `H:` key: from now on `mayHold` is exact for "no". */
-  markComplete(): void {
-    this.#complete = true;
-  }
-
-  /**
-   * False only if the address is certainly not held (the filter must be `complete`); true if it
-   * may be, which a lookup must settle.
-   */
+  /** False only if the address was certainly never added; true if it may have been. */
   mayHold(address: Uint8Array): boolean {
-    if (!this.#complete) return true;
     checkAddress(address);
     for (let probe = 0; probe < FILTER_PROBES; probe++) {
       const position = positionOf(probeWord(address, probe), this.#size);

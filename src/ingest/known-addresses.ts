@@ -8,6 +8,13 @@
  * A store that held `H:` entries when the ingestor opened gets its first layer from a scan of the
  * store (`beginScan` ... `finishScan`); until the scan has finished there are no layers, every
  * address may be held, and every record is looked up.
+ *
+ * Invariant (no false negatives): while there are layers, every address whose `H:` key is in the
+ * store, or is put by a batch not yet committed, is in one of them. The ingestor adds an address
+ * when it applies a record, before the batch holding the put is written; a store emptied by a
+ * rebuild starts from `reset`; and a scanned layer only becomes the first layer once it holds
+ * every `H:` key of a scan that started after `beginScan`, so every key written before the scan
+ * is in it and every key written since was added by the ingestor.
  */
 import { INGEST_FILTER_GROWTH } from '../limits.js';
 import { AddressFilter } from './address-filter.js';
@@ -30,7 +37,7 @@ export class KnownAddresses {
     const last = this.#layers.at(-1);
     if (last === undefined) return;
     if (last.added >= last.capacity) {
-      const next = new AddressFilter(last.capacity * INGEST_FILTER_GROWTH, true);
+      const next = new AddressFilter(last.capacity * INGEST_FILTER_GROWTH);
       this.#layers.push(next);
       next.add(address);
     } else {
@@ -40,7 +47,7 @@ export class KnownAddresses {
 
   /** The store is empty: one complete layer for `capacity` addresses replaces everything. */
   reset(capacity: number): void {
-    this.#layers = [new AddressFilter(capacity, true)];
+    this.#layers = [new AddressFilter(capacity)];
     this.#scanned = undefined;
   }
 
@@ -51,7 +58,7 @@ export class KnownAddresses {
    */
   beginScan(capacity: number): AddressFilter {
     this.#layers = [];
-    this.#scanned = new AddressFilter(capacity, false);
+    this.#scanned = new AddressFilter(capacity);
     return this.#scanned;
   }
 
@@ -63,7 +70,6 @@ export class KnownAddresses {
   /** The scan has added every stored address to `layer`: it becomes the first layer. */
   finishScan(layer: AddressFilter): void {
     if (this.#scanned !== layer) return;
-    layer.markComplete();
     this.#layers = [layer];
     this.#scanned = undefined;
   }
