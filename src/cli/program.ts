@@ -33,7 +33,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--store <engine>',
-        'store engine (default lmdb); switching rebuilds the store from the journal',
+        "store engine (default: the existing store's, else leveldb); " +
+          'switching rebuilds it from the journal',
       ).choices(STORE_ENGINES),
     )
     .option('--json', 'machine-readable output (JSON, or JSON Lines for lists)')

@@ -15,8 +15,9 @@ export interface StemeDBOptions {
   /** Refuse assertions without signatures and votes without a signature. */
   requireSignatures?: boolean;
   /**
-   * The engine of the derived store: `'lmdb'` (default) or `'leveldb'`. A store built by the other
-   * engine is discarded and rebuilt from the journal at open (`stats().rebuiltAtOpen`).
+   * The engine of the derived store: `'leveldb'` or `'lmdb'`. Unset, an existing store keeps the
+   * engine it was built with and a new one is LevelDB. A store built by another engine than the one
+   * given is discarded and rebuilt from the journal at open (`stats().rebuiltAtOpen`).
    */
   store?: StoreEngine;
 }

@@ -20,7 +20,7 @@ import { Ingestor } from '../ingest/index.js';
 import type { IngestorOptions } from '../ingest/index.js';
 import { Journal } from '../journal/index.js';
 import type { JournalOptions } from '../journal/index.js';
-import { DEFAULT_STORE_ENGINE, checkStoreEngine, openStore } from '../store/index.js';
+import { checkStoreEngine, openStore } from '../store/index.js';
 import type { KVStore, StoreDiscardReason, StoreEngine } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { readOrCreateJournalIdentity } from './journal-identity.js';
@@ -56,10 +56,7 @@ export async function openDatabase(dir: string, options: StemeDBOptions): Promis
     const journalId = readOrCreateJournalIdentity(journalDirectory);
     const journal = await Journal.open(journalDirectory, journalOptions(options));
     cleanup.push(() => journal.close());
-    const opened = await openStore(
-      path.join(directory, STORE_DIRECTORY),
-      options.store ?? DEFAULT_STORE_ENGINE,
-    );
+    const opened = await openStore(path.join(directory, STORE_DIRECTORY), options.store);
     const { store } = opened;
     cleanup.push(() => store.close());
     const uningested = new UningestedRecords();

@@ -18,7 +18,7 @@ import {
   toOutput,
 } from '../records/index.js';
 import type { AssertionInput, SigningKey } from '../records/index.js';
-import { LevelStore, LmdbStore, hashKey, subjectKey } from '../store/index.js';
+import { LevelStore, hashKey, subjectKey } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { JOURNAL_IDENTITY_FILE } from './journal-identity.js';
 import { StemeDB } from './stemedb.js';
@@ -290,7 +290,7 @@ test('verify finds a record unlike its key and an index entry without a record',
   assert.deepEqual([clean.ok, clean.checked, clean.mismatches], [true, 6, []]);
   assert.equal(progress.at(-1), 6);
   await db.close();
-  const store = await LmdbStore.open(path.join(dir, 'store'));
+  const store = await LevelStore.open(path.join(dir, 'store'));
   const bytesOf = (hex: string): Uint8Array => Uint8Array.from(Buffer.from(hex, 'hex'));
   const [hashA, hashB] = [bytesOf(a.hash), bytesOf(b.hash)];
   const bytesOfB = store.getSync(hashKey(hashB)) ?? new Uint8Array();
@@ -311,6 +311,23 @@ test('verify finds a record unlike its key and an index entry without a record',
   assert.equal((await reopened.verify()).ok, true);
 });
 
+test('a new store is LevelDB; unasked, an existing store keeps its engine and is not rebuilt', async (t) => {
+  const dir = makeTempDir(t);
+  const fresh = await StemeDB.open(dir);
+  const { hash } = await fresh.assert(claim('s', 'p', number(1)));
+  assert.equal((await fresh.stats()).store, 'leveldb');
+  await fresh.close();
+  assert.ok(fs.existsSync(path.join(dir, 'store', 'CURRENT')));
+
+  const onLmdb = await openDb(t, { store: 'lmdb' }, dir);
+  assert.equal((await onLmdb.stats()).rebuiltAtOpen, 'engine-changed');
+  await onLmdb.close();
+  const kept = await openDb(t, {}, dir);
+  const stats = await kept.stats();
+  assert.deepEqual([stats.store, stats.rebuiltAtOpen, stats.assertions], ['lmdb', undefined, 1]);
+  assert.equal((await kept.get(hash))?.hash, hash);
+});
+
 test('switching store engines discards the old store and rebuilds the new one from the journal', async (t) => {
   const dir = makeTempDir(t);
   const written: string[] = [];
@@ -320,7 +337,7 @@ test('switching store engines discards the old store and rebuilds the new one fr
   await level.close();
   assert.ok(fs.existsSync(path.join(dir, 'store', 'CURRENT')));
 
-  const lmdb = await openDb(t, {}, dir);
+  const lmdb = await openDb(t, { store: 'lmdb' }, dir);
   const stats = await lmdb.stats();
   assert.deepEqual([stats.store, stats.rebuiltAtOpen, stats.assertions], ['lmdb', 'engine-changed', 20]);
   for (const hash of written) assert.equal((await lmdb.get(hash))?.hash, hash);

@@ -180,7 +180,10 @@ export class StemeDB {
 
   /**
    * Waits for writes in progress, applies what the journal holds, then closes the ingestor, the
-   * journal (synced and sealed), the store and the lock. Idempotent.
+   * journal (synced and sealed), the store and the lock. Idempotent. It rejects only when closing
+   * the journal or the store fails (the first such error): an ingestor failure was already
+   * reported to every write, wait and query after it, and nothing it left unapplied is lost,
+   * since the next open ingests it from the journal.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();

@@ -1,5 +1,6 @@
 /**
- * `KVStore` on LevelDB, through classic-level (3.x): the engine behind `store: 'leveldb'`.
+ * `KVStore` on LevelDB, through classic-level (3.x): the default engine of a new store, and the
+ * one behind `store: 'leveldb'` (`open-store.ts` says why it is the default).
  *
  * What LevelDB offers: a log-structured merge tree turns the ingestor's random keys (content hashes, and
  * subject index entries scattered over every subject) into sequential writes: a batch is appended

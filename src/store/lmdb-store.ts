@@ -1,6 +1,7 @@
 /**
- * `KVStore` on LMDB, through lmdb-js (`lmdb` 3.5.6): the default engine; LevelDB
- * (`level-store.ts`, `store: 'leveldb'`) is the alternative.
+ * `KVStore` on LMDB, through lmdb-js (`lmdb` 3.5.6): the engine behind `store: 'lmdb'`, the
+ * alternative to LevelDB (`level-store.ts`), which is the default for a new store
+ * (`open-store.ts`).
  *
  * What LMDB offers: its copy-on-write B+tree never overwrites a page that the last committed transaction
  * can reach, and a commit becomes visible only when the meta page that points at the new root is

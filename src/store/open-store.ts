@@ -18,12 +18,13 @@ export const STORE_ENGINES = ['leveldb', 'lmdb'] as const;
 export type StoreEngine = (typeof STORE_ENGINES)[number];
 
 /**
- * LMDB by default: its scans are two to three times faster than LevelDB's here (single reads are
- * about equal) and it ingests faster while the store is small. LevelDB keeps ingesting at one
- * rate as the store grows, where LMDB slows down, and keeps far less of the store resident
- * (README, "Benchmarks"): the choice for large, write-heavy or memory-bound stores.
+ * The engine of a new store when none is asked for. LevelDB: it ingests faster than LMDB here and
+ * keeps one rate as the store grows, where LMDB slows down, and it keeps far less of the store
+ * resident (LMDB's mapped pages count as the process's memory). LMDB's scans are faster (README,
+ * "Benchmarks"): the choice for read-heavy stores that fit in memory. An existing store keeps
+ * its engine unless another is asked for (`openStore`).
  */
-export const DEFAULT_STORE_ENGINE: StoreEngine = 'lmdb';
+export const DEFAULT_STORE_ENGINE: StoreEngine = 'leveldb';
 
 /** Why an existing store directory was replaced by an empty one. */
 export const STORE_DISCARD_REASONS = ['engine-changed', 'store-damaged'] as const;
@@ -49,11 +50,19 @@ export function checkStoreEngine(value: unknown, name = 'store'): StoreEngine {
   throw new InvalidArgumentError(`must be one of ${STORE_ENGINES.join(', ')}`, name);
 }
 
-/** Opens (creating or replacing as described above) the `engine` store kept in `directory`. */
-export async function openStore(directory: string, engine: StoreEngine): Promise<OpenedStore> {
+/**
+ * Opens (creating or replacing as described above) the store kept in `directory`. With `requested`
+ * it is that engine's store; without, it is the engine already there, or `DEFAULT_STORE_ENGINE`
+ * for a new store, so that a change of default never rebuilds an existing store.
+ */
+export async function openStore(
+  directory: string,
+  requested?: StoreEngine,
+): Promise<OpenedStore> {
   removeLeftover(asideOf(directory));
   let discarded: StoreDiscardReason | undefined;
   const found = engineIn(directory);
+  const engine = requested ?? found ?? DEFAULT_STORE_ENGINE;
   if (found !== undefined && found !== engine) {
     discardDirectory(directory);
     discarded = 'engine-changed';

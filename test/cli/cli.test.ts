@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { StemeDB } from '../../src/db/index.js';
 import { fromHex } from '../../src/records/index.js';
-import { LmdbStore, hashKey } from '../../src/store/index.js';
+import { LevelStore, hashKey } from '../../src/store/index.js';
 import { flipByte } from '../support/journal-files.js';
 import { makeTempDir } from '../support/temp-dir.js';
 import { EXAMPLES_PATH, linesOf, runCli } from './run-cli.js';
@@ -167,7 +167,7 @@ describe('the stemedb command line', { concurrency: 3 }, () => {
     const { dir, hashes } = await exampleStore(t);
     const [first, second] = hashes;
     assert.ok(first !== undefined && second !== undefined);
-    const store = await LmdbStore.open(path.join(dir, 'store'));
+    const store = await LevelStore.open(path.join(dir, 'store'));
     try {
       const other = store.getSync(hashKey(fromHex(second, 32) ?? new Uint8Array())) ?? new Uint8Array();
       await store.write([{ type: 'put', key: hashKey(fromHex(first, 32) ?? new Uint8Array()), value: other }]);
@@ -202,15 +202,17 @@ describe('the stemedb command line', { concurrency: 3 }, () => {
 
   test('--store picks the engine; the other engine rebuilds the store from the journal', async (t) => {
     const dir = path.join(makeTempDir(t), 'db');
-    const put = await runCli(['put', EXAMPLES_PATH, '--dir', dir, '--store', 'leveldb']);
+    const put = await runCli(['put', EXAMPLES_PATH, '--dir', dir]);
     assert.equal(put.code, 0, put.stderr);
-    const stats = await runCli(['stats', '--dir', dir, '--store', 'leveldb', '--json']);
-    const onLevel = JSON.parse(stats.stdout) as Stats & { store: string };
+    const onLevel = (await statsOf(dir)) as Stats & { store: string };
     assert.equal(onLevel.store, 'leveldb');
     assert.deepEqual(countsOf(onLevel), EXAMPLE_COUNTS);
-    const switched = (await statsOf(dir)) as Stats & { store: string; rebuiltAtOpen?: string };
+    const stats = await runCli(['stats', '--dir', dir, '--store', 'lmdb', '--json']);
+    const switched = JSON.parse(stats.stdout) as Stats & { store: string; rebuiltAtOpen?: string };
     assert.deepEqual([switched.store, switched.rebuiltAtOpen], ['lmdb', 'engine-changed']);
     assert.deepEqual(countsOf(switched), EXAMPLE_COUNTS);
+    const kept = (await statsOf(dir)) as Stats & { store: string; rebuiltAtOpen?: string };
+    assert.deepEqual([kept.store, kept.rebuiltAtOpen], ['lmdb', undefined]);
     const unknown = await runCli(['stats', '--dir', dir, '--store', 'rocks']);
     assert.equal(unknown.code, 1, unknown.stderr);
     assert.match(unknown.stderr, /'rocks' is invalid\. Allowed choices are leveldb, lmdb/);

@@ -28,11 +28,11 @@ import { SUBJECT_COUNT, hashOf, subjectOf } from './claims.js';
 
 /** Kill counts scale by ten under `STEMEDB_SOAK=1`. */
 const KILL_SCALE = process.env['STEMEDB_SOAK'] === '1' ? 10 : 1;
-/** Kills per mode on the default engine (LMDB); LevelDB, the alternative, gets half. */
+/** Kills per mode on the default engine (LevelDB); LMDB, the alternative, gets half. */
 const RANDOM_KILLS = 60 * KILL_SCALE;
 const BETWEEN_BATCH_KILLS = 20 * KILL_SCALE;
 const DURING_WRITE_KILLS = 20 * KILL_SCALE;
-const ENGINE_SHARE: Readonly<Record<StoreEngine, number>> = { lmdb: 1, leveldb: 0.5 };
+const ENGINE_SHARE: Readonly<Record<StoreEngine, number>> = { leveldb: 1, lmdb: 0.5 };
 const LEVELS = ['immediate', 'batched', 'eventual'] as const;
 /** Claims one child writes at most before it idles, so checking a run stays cheap. */
 const CLAIMS_PER_RUN_MAX = 200;
