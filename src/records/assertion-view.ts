@@ -273,6 +273,14 @@ function checkHead(bytes: Uint8Array): ObjectType {
 }
 
 /** Checks every region and its contents; returns where the unsigned record ends. */
+/** What a failing object region is called, built once rather than for every record read. */
+const OBJECT_REGION_NAMES: Readonly<Record<ObjectType, string>> = {
+  text: 'text object',
+  number: 'number object',
+  boolean: 'boolean object',
+  reference: 'reference object',
+};
+
 function checkRegions(bytes: Uint8Array, objectType: ObjectType): number {
   let at = ASSERTION_HEAD_BYTES;
   const subject = checkRegion(bytes, SUBJECT_SLOT, at, 1, SUBJECT_MAX_BYTES, 'subject');
@@ -285,7 +293,8 @@ function checkRegions(bytes: Uint8Array, objectType: ObjectType): number {
   const minObject = isReference ? 1 : 0;
   const maxObject =
     objectType === 'text' ? RECORD_ENCODED_MAX_BYTES : isReference ? SUBJECT_MAX_BYTES : 0;
-  const object = checkRegion(bytes, OBJECT_SLOT, at, minObject, maxObject, `${objectType} object`);
+  const objectName = OBJECT_REGION_NAMES[objectType];
+  const object = checkRegion(bytes, OBJECT_SLOT, at, minObject, maxObject, objectName);
   checkText(bytes, at, at + object, 'object', isReference);
   at = alignUp(at + object);
   at += checkOptionalRegion(bytes, PARENT_SLOT, at, HASH_BYTES, 'parentHash');
@@ -299,6 +308,7 @@ function checkRegions(bytes: Uint8Array, objectType: ObjectType): number {
 
 /** Checks that each of the `count` float32 elements at `at` is finite and not -0. */
 function checkVector(bytes: Uint8Array, at: number, count: number): void {
+  if (count === 0) return;
   const lanes = float32Lanes(bytes, at, count);
   for (let i = 0; i < count; i++) {
     const element = lanes === undefined ? readFloat32(bytes, at + 4 * i) : (lanes[i] as number);

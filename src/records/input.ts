@@ -309,7 +309,9 @@ function checkKeys(
   required: readonly string[],
   prefix: string,
 ): void {
-  for (const key of Object.keys(json)) {
+  // `for...in` walks V8's cached key list of the object's shape; `Object.keys` copies it.
+  for (const key in json) {
+    if (!Object.hasOwn(json, key)) continue;
     if (!allowed.includes(key)) throw new InvalidArgumentError('unknown field', `${prefix}${key}`);
     if (json[key] === null) {
       throw new InvalidArgumentError('must not be null (leave it out instead)', `${prefix}${key}`);

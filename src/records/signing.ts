@@ -160,14 +160,6 @@ function findSignatureFailure(
   options: VerifyOptions,
 ): RecordSignatureError | undefined {
   if (record.type === 'epoch') return undefined;
-  // The address costs an encoding and a hash: computed once, and only for a signature to check.
-  let address = options.address;
-  const addressOf = (): Uint8Array => {
-    address ??= record instanceof AssertionView || record instanceof VoteView
-      ? record.hash
-      : contentAddress(record);
-    return address;
-  };
   if (record.type === 'vote') {
     const signature = record.signature;
     if (signature === undefined) {
@@ -175,19 +167,36 @@ function findSignatureFailure(
         ? new RecordSignatureError('missing', undefined, 'the vote')
         : undefined;
     }
-    if (verifySignature(addressOf(), record.agentId, signature)) return undefined;
+    if (verifySignature(addressOf(record, options), record.agentId, signature)) return undefined;
     return new RecordSignatureError('invalid', record.agentId, 'the vote');
   }
   const signatures = record.signatures;
-  if (signatures.length === 0 && options.requireSignatures === true) {
-    return new RecordSignatureError('missing', undefined, 'the assertion');
+  if (signatures.length === 0) {
+    return options.requireSignatures === true
+      ? new RecordSignatureError('missing', undefined, 'the assertion')
+      : undefined;
   }
+  const address = addressOf(record, options);
   for (const entry of signatures) {
-    if (!verifySignature(addressOf(), entry.agentId, entry.signature)) {
+    if (!verifySignature(address, entry.agentId, entry.signature)) {
       return new RecordSignatureError('invalid', entry.agentId, 'the assertion');
     }
   }
   return undefined;
+}
+
+/**
+ * The address signatures are checked against: the caller's, else a view's cached hash, else an
+ * encoding and a hash. Called once per record, and only when there is a signature to check.
+ */
+function addressOf(
+  record: StemeRecord | AssertionView | VoteView,
+  options: VerifyOptions,
+): Uint8Array {
+  if (options.address !== undefined) return options.address;
+  return record instanceof AssertionView || record instanceof VoteView
+    ? record.hash
+    : contentAddress(record);
 }
 
 /** The cached private key of `key`, checking that its seed yields its agent id. */
