@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { makeTempDir } from '../../test/support/temp-dir.js';
+import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
 import { DURABILITY_KINDS } from '../durability/index.js';
 import {
   generateSigningKey,
@@ -32,7 +32,7 @@ async function openDb(
   dir = makeTempDir(t),
 ): Promise<StemeDB> {
   const db = await StemeDB.open(dir, options);
-  t.after(() => db.close());
+  closeAtEnd(t, () => db.close());
   return db;
 }
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { createRandom, seedFromEnv } from '../../test/support/random.js';
-import { makeTempDir } from '../../test/support/temp-dir.js';
+import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
 import { IoError } from '../errors.js';
 import { Journal } from '../journal/index.js';
 import { INGEST_BATCH_MAX_RECORDS } from '../limits.js';
@@ -37,7 +37,7 @@ interface Rig {
 async function openRig(t: TestContext, dir = makeTempDir(t)): Promise<Rig> {
   const journal = await Journal.open(path.join(dir, 'journal'));
   const store = await LevelStore.open(path.join(dir, 'store'));
-  t.after(async () => {
+  closeAtEnd(t, async () => {
     await journal.close();
     await store.close();
   });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { makeTempDir } from '../../test/support/temp-dir.js';
+import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
 import { compareBytes } from './key-range.js';
 import {
   KEY_KINDS,
@@ -191,7 +191,7 @@ test('Q: keys sort in numeric order of their offsets, across the whole safe-inte
 
 test('a store scan of one subject\'s prefix returns exactly that subject\'s hashes', async (t) => {
   const store = await LmdbStore.open(path.join(makeTempDir(t), 'store'));
-  t.after(() => store.close());
+  closeAtEnd(t, () => store.close());
   const subjects = ['a', 'a\u0001', 'ab', 'abc', 'b'];
   await store.write(
     subjects.flatMap((subject, i) =>

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ClassicLevel } from 'classic-level';
-import { makeTempDir } from '../../test/support/temp-dir.js';
+import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
 import { runKVStoreConformance } from './kv-store.conformance.js';
 import { LevelStore } from './level-store.js';
 import type { WriteOp } from './kv-store.js';
@@ -106,7 +106,7 @@ test('no value LevelDB holds is empty, though empty values read back empty', asy
     assert.ok(value.length > 0, `the engine holds an empty value at ${Buffer.from(key).toString('hex')}`);
   }
   const reopened = await LevelStore.open(directory);
-  t.after(() => reopened.close());
+  closeAtEnd(t, () => reopened.close());
   assert.deepEqual(reopened.getSync(utf8.encode('empty')), new Uint8Array(0));
   assert.deepEqual(reopened.getSync(utf8.encode('second')), new Uint8Array(0));
   assert.deepEqual(reopened.getSync(utf8.encode('escaped')), new Uint8Array([0xff, 0x07]));
@@ -129,7 +129,7 @@ test('a store written with empty values in the engine, as before they were escap
   await db.close();
 
   const reopened = await LevelStore.open(directory);
-  t.after(() => reopened.close());
+  closeAtEnd(t, () => reopened.close());
   assert.deepEqual(reopened.getSync(utf8.encode('k')), new Uint8Array(0));
   assert.deepEqual(await reopened.getMany([utf8.encode('k')]), [new Uint8Array(0)]);
   await reopened.write([{ type: 'put', key: utf8.encode('later'), value: new Uint8Array([0x08]) }]);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { StoreEngine } from '../../src/store/index.js';
-import { makeTempDir } from '../support/temp-dir.js';
+import { closeAtEnd, makeTempDir } from '../support/temp-dir.js';
 import { TESTED_ENGINES, openEngineStore } from './engines.js';
 
 const writerScript = fileURLToPath(new URL('./failing-writer.ts', import.meta.url));
@@ -58,7 +58,7 @@ async function refusedCommit(engine: StoreEngine, t: TestContext): Promise<void>
   assert.deepEqual(report.laterAreTheFirstError, [true, true, true, true]);
 
   const store = await openEngineStore(engine, directory);
-  t.after(() => store.close());
+  closeAtEnd(t, () => store.close());
   let present = 0;
   for await (const [key, value] of store.iterate()) {
     present++;
