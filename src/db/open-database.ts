@@ -5,8 +5,10 @@
  *   <dir>/journal/          segments (`*.wal`), `quarantine/`, and `IDENTITY` (journal-identity.ts)
  *   <dir>/store/            the store the ingestor derives from the journal (LMDB or LevelDB)
  *
- * Open order: create the directory, take the lock, create `journal/` and its identity, recover
- * the journal, open the store (replacing it when it cannot serve: see `openStore`), open the
+ * Open order: create the directory, take the lock, create `journal/` and its identity, find
+ * which engine the store runs on (it sets how far writers may run ahead of the ingestor, and so
+ * how much of its tail the journal keeps in memory for the ingestor), recover the journal, open
+ * the store (replacing it when it cannot serve: see `openStore`), open the
  * ingestor (which rebuilds the store if it does not match the journal), and apply what the journal
  * holds past the store's cursor, so that records acknowledged before a crash are readable once
  * open resolves. A failure closes whatever was opened, in reverse order.
@@ -20,12 +22,14 @@ import { Ingestor } from '../ingest/index.js';
 import type { IngestorOptions } from '../ingest/index.js';
 import { Journal } from '../journal/index.js';
 import type { JournalOptions } from '../journal/index.js';
-import { checkStoreEngine, openStore } from '../store/index.js';
+import { DB_UNINGESTED_MAX_BYTES, DB_UNINGESTED_MAX_RECORDS } from '../limits.js';
+import { checkStoreEngine, openStore, storeEngineFor } from '../store/index.js';
 import type { KVStore, StoreDiscardReason, StoreEngine } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { readOrCreateJournalIdentity } from './journal-identity.js';
 import { ingestHooksForTesting } from './test-hooks.js';
 import { UningestedRecords } from './uningested-records.js';
+import type { UningestedBounds } from './write-path.js';
 
 export const JOURNAL_DIRECTORY = 'journal';
 export const STORE_DIRECTORY = 'store';
@@ -41,6 +45,8 @@ export interface OpenedDatabase {
   readonly storeDiscarded: StoreDiscardReason | undefined;
   readonly ingestor: Ingestor;
   readonly uningested: UningestedRecords;
+  /** How far writers may run ahead of the ingestor, for the store's engine. */
+  readonly uningestedBounds: UningestedBounds;
   readonly requireSignatures: boolean;
 }
 
@@ -54,9 +60,21 @@ export async function openDatabase(dir: string, options: StemeDBOptions): Promis
     const journalDirectory = path.join(directory, JOURNAL_DIRECTORY);
     ensureDirectory(journalDirectory);
     const journalId = readOrCreateJournalIdentity(journalDirectory);
-    const journal = await Journal.open(journalDirectory, journalOptions(options));
+    const storeDirectory = path.join(directory, STORE_DIRECTORY);
+    const engine = storeEngineFor(storeDirectory, options.store);
+    const uningestedBounds = uningestedBoundsFor(engine);
+    // Writers wait once this much is unapplied, so a journal keeping that much of its tail in
+    // memory serves the ingestor from there; a record it no longer holds is read from the file.
+    const recentBounds = {
+      maxRecords: uningestedBounds.records,
+      maxBytes: uningestedBounds.bytes,
+    };
+    const journal = await Journal.open(journalDirectory, {
+      ...journalOptions(options),
+      recentBounds,
+    });
     cleanup.push(() => journal.close());
-    const opened = await openStore(path.join(directory, STORE_DIRECTORY), options.store);
+    const opened = await openStore(storeDirectory, engine);
     const { store } = opened;
     cleanup.push(() => store.close());
     const uningested = new UningestedRecords();
@@ -81,12 +99,17 @@ export async function openDatabase(dir: string, options: StemeDBOptions): Promis
       storeDiscarded: opened.discarded,
       ingestor,
       uningested,
+      uningestedBounds,
       requireSignatures,
     };
   } catch (error) {
     for (const close of cleanup.reverse()) await close().catch(() => undefined);
     throw error;
   }
+}
+
+function uningestedBoundsFor(engine: StoreEngine): UningestedBounds {
+  return { records: DB_UNINGESTED_MAX_RECORDS[engine], bytes: DB_UNINGESTED_MAX_BYTES[engine] };
 }
 
 function journalOptions(options: StemeDBOptions): JournalOptions {

@@ -16,11 +16,7 @@
  */
 import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { RecoveryReport } from '../journal/index.js';
-import {
-  DB_PUT_MANY_MAX_RECORDS,
-  DB_UNINGESTED_MAX_BYTES,
-  DB_UNINGESTED_MAX_RECORDS,
-} from '../limits.js';
+import { DB_PUT_MANY_MAX_RECORDS } from '../limits.js';
 import type {
   AssertionInput,
   AssertionOutput,
@@ -56,10 +52,7 @@ export class StemeDB {
     this.#db = db;
     this.directory = db.directory;
     this.recoveryReport = db.journal.recoveryReport;
-    this.#writes = new WritePath(db.journal, db.ingestor, db.uningested, {
-      records: DB_UNINGESTED_MAX_RECORDS[db.storeEngine],
-      bytes: DB_UNINGESTED_MAX_BYTES[db.storeEngine],
-    });
+    this.#writes = new WritePath(db.journal, db.ingestor, db.uningested, db.uningestedBounds);
     this.#reads = new ReadPath(db.store, db.uningested);
   }
 

@@ -156,3 +156,28 @@ test('a follower gets what this process just wrote without reading the file; wit
   assert.ok(reads.count > readsBefore, 'read from the file');
   await journal.close();
 });
+
+test('a follower further behind than recentBounds reads the rest from the file, and gets every record', async (t) => {
+  const reads = { count: 0 };
+  const fileSystem = faultyFileSystem((handle) => ({
+    read: (bytes, offset, length, position) => {
+      reads.count++;
+      return handle.read(bytes, offset, length, position);
+    },
+  }));
+  const dir = makeTempDir(t);
+  const journal = await Journal.open(dir, { fileSystem, recentBounds: { maxRecords: 100, maxBytes: 1 << 20 } });
+  const following = follow(journal, journal.endOffset, 500);
+  await new Promise((resolve) => setTimeout(resolve, 10)); // the follower waits at the end
+  const before = reads.count;
+  // One group of 500: by the time the follower wakes, memory holds only the last 100 of them.
+  const written = await journal.appendMany(payloads(0, 500));
+  const live = await following;
+  assert.ok(reads.count > before, 'the 400 records memory no longer held were read from the file');
+  assert.deepEqual(
+    live.map((record) => record.offset),
+    written.map((result) => result.offset),
+  );
+  for (let i = 0; i < live.length; i++) assert.equal(indexOfPayload((live[i] as JournalRecord).payload), i);
+  await journal.close();
+});

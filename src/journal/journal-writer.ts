@@ -26,6 +26,7 @@ import { blake3 } from '../checksum/index.js';
 import { RECORD_KIND_DATA, RECORD_KIND_SEAL, encodeSegmentHeader, frameBytes, segmentFileName, writeFrame } from './format.js';
 import { deliberateBug, withDeliberateHandleBugs } from './deliberate-bugs.js';
 import { RecentRecords } from './recent-records.js';
+import type { RecentBounds } from './recent-records.js';
 import type { SegmentFile } from './recovery.js';
 
 export interface AppendResult {
@@ -67,6 +68,8 @@ export interface JournalWriterOptions {
   fileSystem: FileSystem;
   level: DurabilityLevel;
   maxSegmentBytes: number;
+  /** How much of what it wrote last the writer keeps in `recent` for a follower. */
+  recentBounds: RecentBounds;
   /** Called whenever more of the log became readable, durable, or the writer stopped. */
   onChange: () => void;
 }
@@ -81,7 +84,7 @@ export class JournalWriter {
    * What this writer wrote last, for readers at the tail; kept only while `keepRecent` is on
    * (someone follows the log: otherwise it would only hold memory), emptied when the journal fails.
    */
-  readonly recent = new RecentRecords();
+  readonly recent: RecentRecords;
   #keepRecent = false;
   #file: DurableFile;
   #queue: PendingAppend[] = [];
@@ -106,6 +109,7 @@ export class JournalWriter {
   constructor(options: JournalWriterOptions, segments: SegmentFile[], endsWithSeal: boolean) {
     this.#options = options;
     this.segments = segments;
+    this.recent = new RecentRecords(options.recentBounds);
     const last = segments.at(-1);
     if (last === undefined) throw new Error('JournalWriter needs at least one segment');
     // The segment may have been created by a process that died (or whose directory fsync failed)

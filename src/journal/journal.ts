@@ -27,6 +27,8 @@ import {
 import { RECORD_KIND_SEAL } from './format.js';
 import { FrameReader } from './frame-reader.js';
 import { JournalWriter } from './journal-writer.js';
+import { DEFAULT_RECENT_BOUNDS } from './recent-records.js';
+import type { RecentBounds } from './recent-records.js';
 import type { AppendResult } from './journal-writer.js';
 import { recoverJournal } from './recovery.js';
 import type { RecoveryReport, SegmentFile } from './recovery.js';
@@ -37,6 +39,13 @@ export interface JournalOptions {
   durability?: DurabilityOption;
   /** A new segment starts once the active one would pass this size. Default 128 MiB. */
   maxSegmentBytes?: number;
+  /**
+   * How many of the records it wrote last, and how many payload bytes of them, the journal keeps
+   * in memory while the log has a follower, which reads them from there instead of from the file.
+   * A follower that falls further behind reads the file. Default `JOURNAL_RECENT_MAX_RECORDS`
+   * records and `JOURNAL_RECENT_MAX_BYTES` bytes; each must be a positive integer.
+   */
+  recentBounds?: RecentBounds;
   /** Quarantine corruption and keep the valid records before it, instead of refusing to open. */
   repair?: boolean;
   /** The disk to use; tests pass a simulated one. Default: the real file system. */
@@ -89,6 +98,7 @@ export class Journal implements RecordLog {
     if (!Number.isSafeInteger(maxSegmentBytes) || maxSegmentBytes < SEGMENT_MIN_MAX_BYTES) {
       throw new InvalidArgumentError(`must be an integer ≥ ${SEGMENT_MIN_MAX_BYTES}`, 'maxSegmentBytes');
     }
+    const recentBounds = checkRecentBounds(options.recentBounds ?? DEFAULT_RECENT_BOUNDS);
     const fileSystem = options.fileSystem ?? nodeFileSystem;
     ensureDirectory(directory, fileSystem);
     const lock = options.lock === false ? undefined : lockDirectory(directory);
@@ -101,7 +111,14 @@ export class Journal implements RecordLog {
       }
       const onChange = { wake: (): void => {} };
       const writer = new JournalWriter(
-        { directory, fileSystem, level: durability, maxSegmentBytes, onChange: () => onChange.wake() },
+        {
+          directory,
+          fileSystem,
+          level: durability,
+          maxSegmentBytes,
+          recentBounds,
+          onChange: () => onChange.wake(),
+        },
         segments,
         report.cleanShutdown,
       );
@@ -422,6 +439,19 @@ export class Journal implements RecordLog {
   #checkOpen(): void {
     if (this.#closed) throw new ClosedError('journal');
   }
+}
+
+function checkRecentBounds(bounds: RecentBounds): RecentBounds {
+  if (typeof bounds !== 'object' || bounds === null) {
+    throw new InvalidArgumentError('must be an object', 'recentBounds');
+  }
+  for (const name of ['maxRecords', 'maxBytes'] as const) {
+    const value: unknown = bounds[name];
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+      throw new InvalidArgumentError('must be a positive integer', `recentBounds.${name}`);
+    }
+  }
+  return { maxRecords: bounds.maxRecords, maxBytes: bounds.maxBytes };
 }
 
 function ensureDirectory(directory: string, fileSystem: FileSystem): void {

@@ -40,3 +40,17 @@ test('keeps at most its byte bound, dropping the oldest', () => {
   assert.equal(recent.find(3 * 8)?.offset, 3 * 8);
   assert.equal(recent.find((fit + 2) * 8)?.offset, (fit + 2) * 8);
 });
+
+test('keeps the bounds it is given instead of the defaults', () => {
+  const recent = new RecentRecords({ maxRecords: 10, maxBytes: 100 });
+  for (let i = 0; i < 25; i++) recent.add(recordAt(i * 8));
+  // 10 records of 8 bytes: the record bound binds first.
+  assert.equal(recent.find(14 * 8), undefined);
+  for (let i = 15; i < 25; i++) assert.equal(recent.find(i * 8)?.offset, i * 8);
+  recent.add(recordAt(25 * 8, 60));
+  // Eleven records: the oldest goes; then 9 × 8 + 60 = 132 bytes is over 100, and the oldest go
+  // until what is left (records 20..24 and the new one) comes to 100 bytes.
+  assert.equal(recent.find(19 * 8), undefined);
+  assert.equal(recent.find(20 * 8)?.offset, 20 * 8);
+  assert.equal(recent.find(25 * 8)?.offset, 25 * 8);
+});

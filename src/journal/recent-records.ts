@@ -1,8 +1,8 @@
 /**
  * The records this process wrote most recently, kept in memory so that a reader following the
  * tail of the log (the ingestor) gets them without reading them back from the file and checking
- * their frames again. Bounded by `JOURNAL_RECENT_MAX_RECORDS` and `JOURNAL_RECENT_MAX_BYTES`; the
- * oldest go first. The writer fills it only while the log has a follower (`follow`,
+ * their frames again. Bounded by a number of records and of payload bytes (`RecentBounds`; by
+ * default `JOURNAL_RECENT_MAX_RECORDS` and `JOURNAL_RECENT_MAX_BYTES`); the oldest go first. The writer fills it only while the log has a follower (`follow`,
  * `followChunks`): with none, keeping records would only hold memory and burden the collector.
  *
  * Invariants: entries are in offset order, each one a data record exactly as written to the log
@@ -14,22 +14,40 @@
 import { JOURNAL_RECENT_MAX_BYTES, JOURNAL_RECENT_MAX_RECORDS } from '../limits.js';
 import type { JournalRecord } from './record-log.js';
 
+/** How much `RecentRecords` keeps: the newest records within both bounds. */
+export interface RecentBounds {
+  readonly maxRecords: number;
+  readonly maxBytes: number;
+}
+
+export const DEFAULT_RECENT_BOUNDS: RecentBounds = {
+  maxRecords: JOURNAL_RECENT_MAX_RECORDS,
+  maxBytes: JOURNAL_RECENT_MAX_BYTES,
+};
+
 /** Dropped entries at the front are compacted away past this many. */
 const COMPACT_AFTER_ENTRIES = 4096;
 
 export class RecentRecords {
+  readonly #maxRecords: number;
+  readonly #maxBytes: number;
   #entries: JournalRecord[] = [];
   #head = 0;
   #bytes = 0;
   /** Where the last successful `find` left off: sequential readers hit it without searching. */
   #hint = 0;
 
+  constructor(bounds: RecentBounds = DEFAULT_RECENT_BOUNDS) {
+    this.#maxRecords = bounds.maxRecords;
+    this.#maxBytes = bounds.maxBytes;
+  }
+
   add(record: JournalRecord): void {
     this.#entries.push(record);
     this.#bytes += record.payload.length;
     while (
-      this.#entries.length - this.#head > JOURNAL_RECENT_MAX_RECORDS ||
-      this.#bytes > JOURNAL_RECENT_MAX_BYTES
+      this.#entries.length - this.#head > this.#maxRecords ||
+      this.#bytes > this.#maxBytes
     ) {
       this.#bytes -= (this.#entries[this.#head] as JournalRecord).payload.length;
       this.#head++;

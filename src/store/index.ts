@@ -47,5 +47,6 @@ export {
   STORE_ENGINES,
   checkStoreEngine,
   openStore,
+  storeEngineFor,
 } from './open-store.js';
 export type { OpenedStore, StoreDiscardReason, StoreEngine } from './open-store.js';

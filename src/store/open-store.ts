@@ -51,6 +51,14 @@ export function checkStoreEngine(value: unknown, name = 'store'): StoreEngine {
 }
 
 /**
+ * The engine `openStore(directory, requested)` opens: `requested` if given, else the engine of the
+ * store already in `directory`, else `DEFAULT_STORE_ENGINE`. Reads only the directory listing.
+ */
+export function storeEngineFor(directory: string, requested?: StoreEngine): StoreEngine {
+  return requested ?? engineIn(directory) ?? DEFAULT_STORE_ENGINE;
+}
+
+/**
  * Opens (creating or replacing as described above) the store kept in `directory`. With `requested`
  * it is that engine's store; without, it is the engine already there, or `DEFAULT_STORE_ENGINE`
  * for a new store, so that a change of default never rebuilds an existing store.
@@ -62,7 +70,7 @@ export async function openStore(
   removeLeftover(asideOf(directory));
   let discarded: StoreDiscardReason | undefined;
   const found = engineIn(directory);
-  const engine = requested ?? found ?? DEFAULT_STORE_ENGINE;
+  const engine = storeEngineFor(directory, requested);
   if (found !== undefined && found !== engine) {
     discardDirectory(directory);
     discarded = 'engine-changed';
