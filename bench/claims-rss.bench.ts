@@ -1,7 +1,8 @@
 /**
  * The claims-rss suite (run only when named: `npm run bench -- claims-rss`; it takes minutes):
  * peak resident memory while 5,000,000 claims are ingested, each engine in a child process of
- * its own with a fresh heap (`rss-probe.ts`): StemeDB first (on `BENCH_STEMEDB_STORE`), then
+ * its own with a fresh heap (`rss-probe.ts`, compiled first and run on bare `node`, as the built
+ * package runs: see `compile-probe.ts`): StemeDB first (on `BENCH_STEMEDB_STORE`), then
  * LevelDB and LMDB each used directly. The baseline is the engine StemeDB runs on, used directly
  * (no journal or ingestor: what the engine alone costs).
  *
@@ -13,6 +14,7 @@ import type { DurabilityKind } from '../src/index.js';
 import type { ClaimEngine } from './claim-stores.js';
 import { BASELINE_DURABILITY_LABELS, BENCH_STEMEDB_STORE, ENGINE_LABELS } from './claim-stores.js';
 import { claimInputs, claimWorkload, encodeClaim } from './claim-workload.js';
+import { compileBenchChild } from './compile-probe.js';
 import type { BenchContext } from './context.js';
 import type { BenchRow, BenchSuite, SuiteResult, TargetCheck } from './suite.js';
 import { compareWithBaseline, rowOf, sampleOf } from './suite.js';
@@ -45,7 +47,7 @@ const QUICK_RSS_CLAIMS = 3_000;
 export const RSS_TARGET_BYTES = 300 * 2 ** 20;
 /** The level the probe ingests at: acknowledgements run furthest ahead of the ingestor there. */
 const RSS_LEVEL: DurabilityKind = 'eventual';
-const PROBE_PATH = fileURLToPath(new URL('./rss-probe.ts', import.meta.url));
+const PROBE_SOURCE_PATH = fileURLToPath(new URL('./rss-probe.ts', import.meta.url));
 const MIB = 2 ** 20;
 
 export function rssRowId(engine: ClaimEngine): string {
@@ -58,10 +60,12 @@ export const claimsRssSuite: BenchSuite = {
   async run(context: BenchContext): Promise<SuiteResult> {
     const claims = claimCount(context);
     const results: RssProbeResult[] = [];
+    context.progress('claims-rss: compiling the probe');
+    const probePath = await compileBenchChild(PROBE_SOURCE_PATH);
     for (const engine of ['stemedb', 'leveldb', 'lmdb'] as const) {
       const directory = context.makeCellDirectory(`rss-${engine}`);
       try {
-        results.push(await runProbe(context, engine, directory, claims));
+        results.push(await runProbe(context, probePath, engine, directory, claims));
       } finally {
         context.removeCellDirectory(directory);
       }
@@ -96,15 +100,16 @@ function claimCount(context: BenchContext): number {
   return context.quick ? QUICK_RSS_CLAIMS : RSS_CLAIMS;
 }
 
-/** Runs the probe in a child (the same node, with tsx) and parses the JSON line it prints. */
+/** Runs the compiled probe in a child (the same node, no loader) and parses the line it prints. */
 async function runProbe(
   context: BenchContext,
+  probePath: string,
   engine: ClaimEngine,
   directory: string,
   claims: number,
 ): Promise<RssProbeResult> {
   context.progress(`claims-rss ${ENGINE_LABELS[engine]}: ingesting ${claims} claims in a child`);
-  const args = ['--import', 'tsx', PROBE_PATH, engine, directory, String(claims), RSS_LEVEL];
+  const args = [probePath, engine, directory, String(claims), RSS_LEVEL];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -174,8 +179,8 @@ function notes(claims: number): string[] {
       `(putMany ×${RSS_BATCH_CLAIMS}, ` +
       `${RSS_LEVEL}, on ${BENCH_STEMEDB_STORE}; the engines used directly relaxed: LevelDB ` +
       'sync: false, LMDB overlapping sync) in a ' +
-      'fresh child process, then ' +
-      'flushes. ' +
+      'fresh child process on bare node (the probe compiled to JavaScript first, as the built ' +
+      'package runs; no TypeScript loader in the process), then flushes. ' +
       `RSS, heap and external memory are sampled every ${RSS_SAMPLE_INTERVAL_MS} ms; the peak ` +
       'RSS also takes the kernel high-water mark (VmHWM), so no spike between samples is missed.',
     'anon = anonymous resident memory (heaps, buffers); file = resident file pages, mostly the ' +

@@ -3,7 +3,10 @@
  * reports how much memory it took. Claims are generated lazily, one `putMany` batch at a time, so
  * the probe's own footprint stays a few batches whatever the count.
  *
- *   node --import tsx bench/rss-probe.ts <engine> <directory> <claims> <level>
+ *   node <compiled>/bench/rss-probe.js <engine> <directory> <claims> <level>
+ *
+ * The claims-rss suite compiles it first (`compile-probe.ts`) so that no TypeScript loader shares
+ * the process; `node --import tsx bench/rss-probe.ts …` also works, with the loader's memory on top.
  *
  * Every `RSS_SAMPLE_INTERVAL_MS` it samples `process.memoryUsage()` and the resident set split
  * into anonymous memory (heaps, buffers) and file pages (LMDB maps its data file, and the pages
