@@ -3,10 +3,14 @@
  * applied them.
  *
  * Order of a write: (1) every input is checked and encoded (`prepareRecord`): one bad input
- * refuses the whole call before anything is appended; (2) if too many acknowledged records are
- * still unapplied, wait for the ingestor; (3) append every record in one `appendMany`, so the
- * journal writes them in one group commit (one sync under `immediate`); (4) once the
- * journal acknowledges them per the durability level, keep them in `UningestedRecords` and resolve.
+ * refuses the whole call before anything is appended; (2) if too many records are unapplied,
+ * wait for the ingestor; (3) append every record in one `appendMany`, so the journal writes them
+ * in one group commit (one sync under `immediate`); (4) once the journal acknowledges them per
+ * the durability level, keep them in `UningestedRecords` and resolve.
+ *
+ * The bound (`UningestedBounds`) counts the records kept in `UningestedRecords` and those of
+ * writes between steps 2 and 4, so concurrent writers cannot pass it together. One write larger
+ * than the bound is let through alone, when nothing else is unapplied or in flight.
  */
 import type { Ingestor } from '../ingest/index.js';
 import type { RecordLog } from '../journal/index.js';
@@ -25,6 +29,11 @@ export class WritePath {
   readonly #ingestor: Ingestor;
   readonly #uningested: UningestedRecords;
   readonly #bounds: UningestedBounds;
+  /** Records and bytes of writes past `#makeRoom` whose records `UningestedRecords` lacks yet. */
+  #reservedRecords = 0;
+  #reservedBytes = 0;
+  /** Writers waiting for a reservation to be released. */
+  #roomWaiters: Array<() => void> = [];
 
   constructor(
     journal: RecordLog,
@@ -41,7 +50,21 @@ export class WritePath {
   async write(records: readonly PreparedRecord[]): Promise<WriteResult[]> {
     let bytes = 0;
     for (const record of records) bytes += record.bytes.length;
+    // Reserves the room: held until the records are counted by `UningestedRecords`, or the
+    // append failed.
     await this.#makeRoom(records.length, bytes);
+    try {
+      return await this.#append(records);
+    } finally {
+      this.#reservedRecords -= records.length;
+      this.#reservedBytes -= bytes;
+      const waiting = this.#roomWaiters;
+      this.#roomWaiters = [];
+      for (const wake of waiting) wake();
+    }
+  }
+
+  async #append(records: readonly PreparedRecord[]): Promise<WriteResult[]> {
     const failure = this.#ingestor.failure;
     if (failure !== undefined) throw failure;
     const appended = await this.#journal.appendMany(records.map((record) => record.bytes));
@@ -53,17 +76,32 @@ export class WritePath {
     });
   }
 
-  /** Waits until `count` more records of `bytes` fit under the in-memory bounds. */
+  /**
+   * Waits until `count` more records of `bytes` fit under the bounds beside what is unapplied and
+   * what other writes have reserved, and reserves them in the same step as the check, so no
+   * other writer can take the room in between. When nothing is unapplied or reserved, the write
+   * is let through whatever its size.
+   */
   async #makeRoom(count: number, bytes: number): Promise<void> {
     const uningested = this.#uningested;
     for (;;) {
       const fits =
-        uningested.count + count <= this.#bounds.records &&
-        uningested.bytes + bytes <= this.#bounds.bytes;
+        uningested.count + this.#reservedRecords + count <= this.#bounds.records &&
+        uningested.bytes + this.#reservedBytes + bytes <= this.#bounds.bytes;
       const oldest = uningested.oldestOffset;
-      if (fits || oldest === undefined) return;
-      await this.#ingestor.waitForIngest(oldest);
-      uningested.trim(this.#ingestor.cursor);
+      if (fits || (oldest === undefined && this.#reservedRecords === 0)) {
+        this.#reservedRecords += count;
+        this.#reservedBytes += bytes;
+        return;
+      }
+      if (oldest !== undefined) {
+        await this.#ingestor.waitForIngest(oldest);
+        uningested.trim(this.#ingestor.cursor);
+      } else {
+        // Only other writes' reservations hold the room: once one is released, its records are
+        // counted (or gone), and the next round waits for the ingestor instead.
+        await new Promise<void>((resolve) => this.#roomWaiters.push(resolve));
+      }
     }
   }
 }
