@@ -27,9 +27,9 @@ import {
 import { RECORD_KIND_SEAL } from './format.js';
 import { FrameReader } from './frame-reader.js';
 import { JournalWriter } from './journal-writer.js';
+import type { AppendResult } from './journal-writer.js';
 import { DEFAULT_RECENT_BOUNDS } from './recent-records.js';
 import type { RecentBounds } from './recent-records.js';
-import type { AppendResult } from './journal-writer.js';
 import { recoverJournal } from './recovery.js';
 import type { RecoveryReport, SegmentFile } from './recovery.js';
 import type { JournalRecord, RecordLog, RetentionResult } from './record-log.js';

@@ -52,7 +52,7 @@ export function checkStoreEngine(value: unknown, name = 'store'): StoreEngine {
 
 /**
  * The engine `openStore(directory, requested)` opens: `requested` if given, else the engine of the
- * store already in `directory`, else `DEFAULT_STORE_ENGINE`. Reads only the directory listing.
+ * store already in `directory`, else `DEFAULT_STORE_ENGINE`. Only looks at which files it holds.
  */
 export function storeEngineFor(directory: string, requested?: StoreEngine): StoreEngine {
   return requested ?? engineIn(directory) ?? DEFAULT_STORE_ENGINE;
