@@ -7,6 +7,7 @@ import { faultyFileSystem, systemError } from '../../test/support/faulty-file-sy
 import { indexOfPayload, payloadOf, segmentPaths } from '../../test/support/journal-files.js';
 import { makeTempDir } from '../../test/support/temp-dir.js';
 import { blake3 } from '../checksum/index.js';
+import type { FileSystem } from '../durability/index.js';
 import { GROUP_COMMIT_MAX_RECORDS, JOURNAL_RECENT_MAX_RECORDS } from '../limits.js';
 import { Journal } from './journal.js';
 import type { JournalRecord } from './record-log.js';
@@ -132,7 +133,8 @@ test('records a follower gets from memory are exactly the records in the file, a
   assert.deepEqual(live.map(shape), fromFile.map(shape));
 });
 
-test('a follower gets what this process just wrote without reading the file; without one nothing is kept', async (t) => {
+/** The real file system, counting the reads made through the handles it opens. */
+function countingReads(): { reads: { count: number }; fileSystem: FileSystem } {
   const reads = { count: 0 };
   const fileSystem = faultyFileSystem((handle) => ({
     read: (bytes, offset, length, position) => {
@@ -140,6 +142,11 @@ test('a follower gets what this process just wrote without reading the file; wit
       return handle.read(bytes, offset, length, position);
     },
   }));
+  return { reads, fileSystem };
+}
+
+test('a follower gets what this process just wrote without reading the file; without one nothing is kept', async (t) => {
+  const { reads, fileSystem } = countingReads();
   const dir = makeTempDir(t);
   const journal = await Journal.open(dir, { fileSystem });
   const start = journal.endOffset;
@@ -158,13 +165,7 @@ test('a follower gets what this process just wrote without reading the file; wit
 });
 
 test('a follower further behind than recentBounds reads the rest from the file, and gets every record', async (t) => {
-  const reads = { count: 0 };
-  const fileSystem = faultyFileSystem((handle) => ({
-    read: (bytes, offset, length, position) => {
-      reads.count++;
-      return handle.read(bytes, offset, length, position);
-    },
-  }));
+  const { reads, fileSystem } = countingReads();
   const dir = makeTempDir(t);
   const journal = await Journal.open(dir, { fileSystem, recentBounds: { maxRecords: 100, maxBytes: 1 << 20 } });
   const following = follow(journal, journal.endOffset, 500);
