@@ -28,7 +28,12 @@ export async function compileBenchChild(entry: string): Promise<string> {
   fs.writeFileSync(path.join(OUT_DIRECTORY, 'package.json'), '{ "type": "module" }\n');
   const config = {
     extends: path.join(REPOSITORY, 'tsconfig.json'),
-    compilerOptions: { noEmit: false, rootDir: REPOSITORY, outDir: OUT_DIRECTORY, sourceMap: false },
+    compilerOptions: {
+      noEmit: false,
+      rootDir: REPOSITORY,
+      outDir: OUT_DIRECTORY,
+      sourceMap: false,
+    },
     files: [entry],
     include: [],
   };
@@ -39,7 +44,9 @@ export async function compileBenchChild(entry: string): Promise<string> {
     'bin',
     'tsc',
   );
-  const child = spawn(process.execPath, [tsc, '-p', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [tsc, '-p', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

@@ -6,7 +6,8 @@
  *   node <compiled>/bench/rss-probe.js <engine> <directory> <claims> <level>
  *
  * The claims-rss suite compiles it first (`compile-probe.ts`) so that no TypeScript loader shares
- * the process; `node --import tsx bench/rss-probe.ts …` also works, with the loader's memory on top.
+ * the process; `node --import tsx bench/rss-probe.ts …` also works, with the loader's memory
+ * on top.
  *
  * Every `RSS_SAMPLE_INTERVAL_MS` it samples `process.memoryUsage()` and the resident set split
  * into anonymous memory (heaps, buffers) and file pages (LMDB maps its data file, and the pages

@@ -167,7 +167,8 @@ test('a follower gets what this process just wrote without reading the file; wit
 test('a follower further behind than recentBounds reads the rest from the file, and gets every record', async (t) => {
   const { reads, fileSystem } = countingReads();
   const dir = makeTempDir(t);
-  const journal = await Journal.open(dir, { fileSystem, recentBounds: { maxRecords: 100, maxBytes: 1 << 20 } });
+  const recentBounds = { maxRecords: 100, maxBytes: 1 << 20 };
+  const journal = await Journal.open(dir, { fileSystem, recentBounds });
   const following = follow(journal, journal.endOffset, 500);
   await new Promise((resolve) => setTimeout(resolve, 10)); // the follower waits at the end
   const before = reads.count;
@@ -179,6 +180,6 @@ test('a follower further behind than recentBounds reads the rest from the file, 
     live.map((record) => record.offset),
     written.map((result) => result.offset),
   );
-  for (let i = 0; i < live.length; i++) assert.equal(indexOfPayload((live[i] as JournalRecord).payload), i);
+  live.forEach((record, i) => assert.equal(indexOfPayload(record.payload), i));
   await journal.close();
 });

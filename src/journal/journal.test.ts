@@ -188,8 +188,9 @@ test('bad input is refused with a typed error and nothing is written', async (t)
   });
   await assert.rejects(Journal.open(makeTempDir(t), { maxSegmentBytes: 10 }), { code: 'INVALID_ARGUMENT' });
   for (const recentBounds of [{ maxRecords: 0, maxBytes: 1 }, { maxRecords: 1, maxBytes: 1.5 }]) {
-    const field = recentBounds.maxRecords === 0 ? 'recentBounds.maxRecords' : 'recentBounds.maxBytes';
-    await assert.rejects(Journal.open(makeTempDir(t), { recentBounds }), { code: 'INVALID_ARGUMENT', field });
+    const field = `recentBounds.${recentBounds.maxRecords === 0 ? 'maxRecords' : 'maxBytes'}`;
+    const opening = Journal.open(makeTempDir(t), { recentBounds });
+    await assert.rejects(opening, { code: 'INVALID_ARGUMENT', field });
   }
   assert.equal(journal.endOffset, SEGMENT_HEADER_BYTES);
   await journal.close();

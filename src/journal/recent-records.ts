@@ -2,8 +2,9 @@
  * The records this process wrote most recently, kept in memory so that a reader following the
  * tail of the log (the ingestor) gets them without reading them back from the file and checking
  * their frames again. Bounded by a number of records and of payload bytes (`RecentBounds`; by
- * default `JOURNAL_RECENT_MAX_RECORDS` and `JOURNAL_RECENT_MAX_BYTES`); the oldest go first. The writer fills it only while the log has a follower (`follow`,
- * `followChunks`): with none, keeping records would only hold memory and burden the collector.
+ * default `JOURNAL_RECENT_MAX_RECORDS` and `JOURNAL_RECENT_MAX_BYTES`); the oldest go first. The
+ * writer fills it only while the log has a follower (`follow`, `followChunks`): with none,
+ * keeping records would only hold memory and burden the collector.
  *
  * Invariants: entries are in offset order, each one a data record exactly as written to the log
  * (its payload is the writer's private copy, never written into again, and its hash was computed

@@ -272,7 +272,6 @@ function checkHead(bytes: Uint8Array): ObjectType {
   return objectType;
 }
 
-/** Checks every region and its contents; returns where the unsigned record ends. */
 /** What a failing object region is called, built once rather than for every record read. */
 const OBJECT_REGION_NAMES: Readonly<Record<ObjectType, string>> = {
   text: 'text object',
@@ -281,6 +280,7 @@ const OBJECT_REGION_NAMES: Readonly<Record<ObjectType, string>> = {
   reference: 'reference object',
 };
 
+/** Checks every region and its contents; returns where the unsigned record ends. */
 function checkRegions(bytes: Uint8Array, objectType: ObjectType): number {
   let at = ASSERTION_HEAD_BYTES;
   const subject = checkRegion(bytes, SUBJECT_SLOT, at, 1, SUBJECT_MAX_BYTES, 'subject');

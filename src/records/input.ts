@@ -309,7 +309,7 @@ function checkKeys(
   required: readonly string[],
   prefix: string,
 ): void {
-  // `for...in` walks V8's cached key list of the object's shape; `Object.keys` copies it.
+  // `for...in` walks the keys without copying them into a new array, as `Object.keys` does.
   for (const key in json) {
     if (!Object.hasOwn(json, key)) continue;
     if (!allowed.includes(key)) throw new InvalidArgumentError('unknown field', `${prefix}${key}`);
