@@ -58,9 +58,11 @@ export class WritePath {
     } finally {
       this.#reservedRecords -= records.length;
       this.#reservedBytes -= bytes;
-      const waiting = this.#roomWaiters;
-      this.#roomWaiters = [];
-      for (const wake of waiting) wake();
+      if (this.#roomWaiters.length > 0) {
+        const waiting = this.#roomWaiters;
+        this.#roomWaiters = [];
+        for (const wake of waiting) wake();
+      }
     }
   }
 
