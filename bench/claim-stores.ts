@@ -1,14 +1,14 @@
 /**
  * The claim stores the claim benchmarks compare, opened by one name: StemeDB at a durability
- * level, and the two baselines at the durability that matches it (see `BaselineDurability`).
+ * level, and the baselines at the durability that matches it (see `BaselineDurability`).
+ *
+ * Each store's module, and so its engine, is loaded only when a store of it is opened: a process
+ * that measures one engine's memory (the RSS probe) must not carry another's. Loading lmdb-js
+ * alone adds about 12 MiB of resident memory.
  */
 import type { DurabilityKind, StoreEngine } from '../src/index.js';
 import { DEFAULT_STORE_ENGINE, STORE_ENGINES } from '../src/store/index.js';
 import type { BaselineDurability, BenchClaimStore } from './claim-workload.js';
-import { LevelDirectClaimStore } from './leveldb-direct-baseline.js';
-import { LmdbDirectClaimStore } from './lmdb-direct-baseline.js';
-import { SqliteClaimStore } from './sqlite-baseline.js';
-import { StemeClaimStore } from './stemedb-claim-store.js';
 
 export const CLAIM_ENGINES = ['stemedb', 'sqlite', 'leveldb', 'lmdb'] as const;
 export type ClaimEngine = (typeof CLAIM_ENGINES)[number];
@@ -62,22 +62,21 @@ export async function openClaimStore(
   level: DurabilityKind,
 ): Promise<BenchClaimStore> {
   switch (engine) {
-    case 'stemedb':
+    case 'stemedb': {
+      const { StemeClaimStore } = await import('./stemedb-claim-store.js');
       return StemeClaimStore.open(directory, level, BENCH_STEMEDB_STORE);
-    case 'sqlite':
+    }
+    case 'sqlite': {
+      const { SqliteClaimStore } = await import('./sqlite-baseline.js');
       return new SqliteClaimStore(directory, baselineDurabilityFor(level));
-    case 'leveldb':
+    }
+    case 'leveldb': {
+      const { LevelDirectClaimStore } = await import('./leveldb-direct-baseline.js');
       return LevelDirectClaimStore.open(directory, baselineDurabilityFor(level));
-    case 'lmdb':
+    }
+    case 'lmdb': {
+      const { LmdbDirectClaimStore } = await import('./lmdb-direct-baseline.js');
       return new LmdbDirectClaimStore(directory, baselineDurabilityFor(level));
+    }
   }
-}
-
-/** Makes what a store wrote durable and readable before queries (untimed). */
-export async function quiesce(store: BenchClaimStore): Promise<void> {
-  await store.settle();
-  if (store instanceof StemeClaimStore) await store.flush();
-  else if (store instanceof SqliteClaimStore) store.checkpoint();
-  // A LevelDB-direct store is quiet once settled: every batch it acknowledged is readable.
-  else if (store instanceof LmdbDirectClaimStore) await store.flush();
 }

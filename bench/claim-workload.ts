@@ -168,6 +168,8 @@ export interface BenchClaimStore {
   /** All of `inputs` in one commit (one transaction, one group commit). */
   writeMany(inputs: readonly AssertionInput[]): Promise<void>;
   settle(): Promise<void>;
+  /** Makes what was written durable and readable before queries (untimed). */
+  quiesce(): Promise<void>;
   /** True when a claim with content address `hash` (32 raw bytes) was found. */
   get(hash: Uint8Array): Promise<boolean>;
   /** The claims of `subject` (and `predicate`, when given), at most `limit`: how many it read. */

@@ -19,7 +19,6 @@ import {
   CLAIM_ENGINES,
   ENGINE_LABELS,
   openClaimStore,
-  quiesce,
 } from './claim-stores.js';
 import type { BenchClaimStore, ClaimWorkload } from './claim-workload.js';
 import {
@@ -150,7 +149,7 @@ async function buildStore(
     writingNs += process.hrtime.bigint() - start;
   }
   const start = process.hrtime.bigint();
-  await quiesce(store);
+  await store.quiesce();
   const settleNs = process.hrtime.bigint() - start;
   const seconds = Number(writingNs + settleNs) / 1e9;
   return { sample: sampleOf(claims, seconds), metrics: { 'settle ms': Number(settleNs) / 1e6 } };

@@ -63,6 +63,9 @@ export class LevelDirectClaimStore implements BenchClaimStore {
   /** Every acknowledged batch is already visible to readers. */
   async settle(): Promise<void> {}
 
+  /** Quiet once settled: every batch it acknowledged is readable. */
+  async quiesce(): Promise<void> {}
+
   /** Reads the record and turns it into the output JSON, as StemeDB's `get` does. */
   async get(hash: Uint8Array): Promise<boolean> {
     const record = this.#db.getSync(hashKey(hash));

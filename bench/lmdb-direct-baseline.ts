@@ -57,8 +57,8 @@ export class LmdbDirectClaimStore implements BenchClaimStore {
   /** Every acknowledged commit is already visible to readers. */
   async settle(): Promise<void> {}
 
-  /** Waits for the background flush of `relaxed` commits (untimed, before queries). */
-  async flush(): Promise<void> {
+  /** Waits for the background flush of `relaxed` commits. */
+  async quiesce(): Promise<void> {
     await this.#db.flushed;
   }
 

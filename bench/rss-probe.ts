@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import type { DurabilityKind } from '../src/index.js';
 import { DURABILITY_KINDS } from '../src/index.js';
 import type { ClaimEngine } from './claim-stores.js';
-import { CLAIM_ENGINES, openClaimStore, quiesce } from './claim-stores.js';
+import { CLAIM_ENGINES, openClaimStore } from './claim-stores.js';
 import { claimInputs, claimWorkload } from './claim-workload.js';
 import type { RssProbeResult } from './claims-rss.bench.js';
 import { RSS_BATCH_CLAIMS, RSS_SAMPLE_INTERVAL_MS } from './claims-rss.bench.js';
@@ -57,7 +57,7 @@ async function main(argv: readonly string[]): Promise<void> {
         process.stderr.write(`rss-probe ${engine}: ${done} claims written, RSS ${mb} MB\n`);
       }
     }
-    await quiesce(store);
+    await store.quiesce();
   } finally {
     await store.close();
   }

@@ -91,8 +91,8 @@ export class SqliteClaimStore implements BenchClaimStore {
     return count;
   }
 
-  /** Checkpoints the WAL into the database file (untimed, before queries). */
-  checkpoint(): void {
+  /** Checkpoints the WAL into the database file. */
+  async quiesce(): Promise<void> {
     this.#db.pragma('wal_checkpoint(TRUNCATE)');
   }
 

@@ -58,8 +58,8 @@ export class StemeClaimStore implements BenchClaimStore {
     return count;
   }
 
-  /** Syncs the journal and waits for the ingestor (untimed, before queries). */
-  async flush(): Promise<void> {
+  /** Syncs the journal and waits for the ingestor. */
+  async quiesce(): Promise<void> {
     await this.#db.flush();
     await this.settle();
   }

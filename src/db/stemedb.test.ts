@@ -3,6 +3,8 @@
 // claim signed twice is one record, bad input is refused with a coded error and nothing written,
 // verify finds planted damage, and a closed database refuses every call.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -425,4 +427,33 @@ test('one directory has one owner: a second open fails FILE_LOCKED until it clos
   await assert.rejects(StemeDB.open(path.join(dir, 'nested', 'db')), { code: 'FILE_LOCKED' });
   await db.close();
   await (await StemeDB.open(path.join(dir, 'nested', 'db'))).close();
+});
+
+test('lmdb-js is loaded only by a database that runs on LMDB', async (t) => {
+  const loaded = async (options: StemeDBOptions): Promise<string[]> => {
+    const source = `
+      import fs from 'node:fs';
+      const { StemeDB } = await import(${JSON.stringify(new URL('./stemedb.ts', import.meta.url).href)});
+      const db = await StemeDB.open(process.argv[1], JSON.parse(process.argv[2]));
+      await db.assert({ subject: 's', predicate: 'p', object: { type: 'number', value: 1 } });
+      await db.close();
+      const mapped = fs.readFileSync('/proc/self/maps', 'utf8').split('\\n').map((line) => line.split(/\\s+/)[5]);
+      process.stdout.write(JSON.stringify([...new Set(mapped.filter((file) => file?.endsWith('.node')))]));
+    `;
+    const args = ['--import', 'tsx', '--input-type=module', '-e', source, makeTempDir(t)];
+    const child = spawn(process.execPath, [...args, JSON.stringify(options)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const [code] = (await once(child, 'close')) as [number | null];
+    assert.equal(code, 0);
+    return JSON.parse(output) as string[];
+  };
+  const hasAddon = (files: string[], pkg: string) => files.some((file) => file.includes(`/${pkg}/`));
+  const onLevel = await loaded({});
+  assert.ok(hasAddon(onLevel, 'classic-level'), `classic-level's addon: ${onLevel.join()}`);
+  assert.ok(!hasAddon(onLevel, '@lmdb'), `no lmdb addon: ${onLevel.join()}`);
+  const onLmdb = await loaded({ store: 'lmdb' });
+  assert.ok(hasAddon(onLmdb, '@lmdb'), `lmdb's addon: ${onLmdb.join()}`);
 });

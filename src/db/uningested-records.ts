@@ -12,12 +12,16 @@ interface Entry {
   readonly bytes: Uint8Array;
 }
 
-/** Dropped entries at the front of the queue are compacted away past this many. */
+/**
+ * Dropped entries at the front of the queue are compacted away past this many. A dropped slot is
+ * emptied at once, so its record's bytes can be collected while the slot waits for the compaction.
+ */
 const COMPACT_AFTER_ENTRIES = 1024;
 
 export class UningestedRecords {
   readonly #byHash = new Map<string, Entry[]>();
-  #queue: Entry[] = [];
+  /** Slots below `#head` are dropped and empty. */
+  #queue: Array<Entry | undefined> = [];
   #head = 0;
   #bytes = 0;
 
@@ -58,6 +62,7 @@ export class UningestedRecords {
     while (this.#head < this.#queue.length) {
       const entry = this.#queue[this.#head] as Entry;
       if (entry.offset >= cursor) break;
+      this.#queue[this.#head] = undefined;
       this.#head++;
       this.#bytes -= entry.bytes.length;
       const list = this.#byHash.get(entry.hash) ?? [];

@@ -1,7 +1,8 @@
 // Proves the recent-record cache: finds records by offset in and out of order, keeps at most its
-// bounds (oldest dropped first), and forgets everything on clear.
+// bounds (oldest dropped first), lets what it dropped be collected, and forgets everything on clear.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { survivorsOf } from '../../test/support/garbage.js';
 import { JOURNAL_RECENT_MAX_BYTES, JOURNAL_RECENT_MAX_RECORDS } from '../limits.js';
 import { RecentRecords } from './recent-records.js';
 import type { JournalRecord } from './record-log.js';
@@ -53,4 +54,17 @@ test('keeps the bounds it is given instead of the defaults', () => {
   assert.equal(recent.find(19 * 8), undefined);
   assert.equal(recent.find(20 * 8)?.offset, 20 * 8);
   assert.equal(recent.find(25 * 8)?.offset, 25 * 8);
+});
+
+test('what it dropped can be collected at once, not only when it compacts', async () => {
+  const recent = new RecentRecords({ maxRecords: 4, maxBytes: 1024 * 1024 });
+  const payloads: Array<WeakRef<Uint8Array>> = [];
+  for (let i = 0; i < 20; i++) {
+    const record = recordAt(i * 8);
+    payloads.push(new WeakRef(record.payload));
+    recent.add(record);
+  }
+  const survivors = await survivorsOf(payloads);
+  assert.deepEqual(survivors, Array.from({ length: 20 }, (_, i) => i >= 16));
+  assert.equal(recent.find(16 * 8)?.offset, 16 * 8);
 });

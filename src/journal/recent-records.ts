@@ -26,13 +26,18 @@ export const DEFAULT_RECENT_BOUNDS: RecentBounds = {
   maxBytes: JOURNAL_RECENT_MAX_BYTES,
 };
 
-/** Dropped entries at the front are compacted away past this many. */
+/**
+ * Dropped entries at the front are compacted away past this many. A dropped slot is emptied at
+ * once, so what it held (the entry, its hash and the payload buffer its view pins) can be
+ * collected while the slot waits for the compaction.
+ */
 const COMPACT_AFTER_ENTRIES = 4096;
 
 export class RecentRecords {
   readonly #maxRecords: number;
   readonly #maxBytes: number;
-  #entries: JournalRecord[] = [];
+  /** Slots below `#head` are dropped and empty. */
+  #entries: Array<JournalRecord | undefined> = [];
   #head = 0;
   #bytes = 0;
   /** Where the last successful `find` left off: sequential readers hit it without searching. */
@@ -51,6 +56,7 @@ export class RecentRecords {
       this.#bytes > this.#maxBytes
     ) {
       this.#bytes -= (this.#entries[this.#head] as JournalRecord).payload.length;
+      this.#entries[this.#head] = undefined;
       this.#head++;
     }
     if (this.#head >= COMPACT_AFTER_ENTRIES && this.#head * 2 >= this.#entries.length) {

@@ -23,6 +23,19 @@ test('a second open of a directory in one process fails FILE_LOCKED until closed
   await second.close();
 });
 
+test('of two concurrent opens of one directory, one gets the store and one FILE_LOCKED', async (t) => {
+  const directory = path.join(makeTempDir(t), 'store');
+  const outcomes = await Promise.allSettled([LmdbStore.open(directory), LmdbStore.open(directory)]);
+  const opened = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome] : []));
+  const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome] : []));
+  assert.equal(opened.length, 1);
+  assert.equal(refused.length, 1);
+  assert.equal((refused[0]?.reason as { code?: unknown }).code, 'FILE_LOCKED');
+  await opened[0]?.value.close();
+  const again = await LmdbStore.open(directory);
+  await again.close();
+});
+
 test('opening where a file stands fails IO_ERROR naming the path', async (t) => {
   const file = path.join(makeTempDir(t), 'not-a-directory');
   fs.writeFileSync(file, 'x');

@@ -53,7 +53,6 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import path from 'node:path';
-import { open as openLmdb } from 'lmdb';
 import type { RangeOptions, RootDatabase } from 'lmdb';
 import { syncDirectory } from '../durability/index.js';
 import { ClosedError, FileLockedError, IoError, StemeError } from '../errors.js';
@@ -102,8 +101,15 @@ export class LmdbStore implements KVStore {
     createStoreDirectory(absolute);
     const resolved = realStorePath(absolute);
     if (openDirectories.has(resolved)) throw new FileLockedError(resolved);
-    const db = openEnvironment(resolved);
+    // Claimed before the first await, so two concurrent opens cannot both get the environment.
     openDirectories.add(resolved);
+    let db: Database;
+    try {
+      db = await openEnvironment(resolved);
+    } catch (error) {
+      openDirectories.delete(resolved);
+      throw error;
+    }
     const store = new LmdbStore(resolved, db);
     try {
       db.readerCheck();
@@ -249,7 +255,21 @@ export class LmdbStore implements KVStore {
   }
 }
 
-function openEnvironment(directory: string): Database {
+/**
+ * lmdb-js, loaded on the first open: importing it maps its native library and allocates its
+ * buffers (about 12 MiB resident on Node 20), which a process whose stores are all LevelDB
+ * should not carry.
+ */
+let lmdbModule: Promise<typeof import('lmdb')> | undefined;
+
+async function openEnvironment(directory: string): Promise<Database> {
+  let openLmdb: (typeof import('lmdb'))['open'];
+  try {
+    ({ open: openLmdb } = await (lmdbModule ??= import('lmdb')));
+  } catch (error) {
+    lmdbModule = undefined;
+    throw new IoError(directory, 'cannot load the LMDB engine (lmdb)', { cause: error });
+  }
   try {
     return openLmdb<Uint8Array, Uint8Array>(directory, {
       encoding: 'binary',
