@@ -112,3 +112,34 @@ test('a write larger than the bound goes through alone, and writers after it wai
   await ingestor.waitForIngest((smallResults.at(-1) as { offset: number }).offset);
   assert.equal(ingestor.counters.assertions, 30);
 });
+
+test('a write larger than the bound is not starved by writers that keep coming', async (t) => {
+  const bounds = { records: 10, bytes: 1 << 20 };
+  const { writes, ingestor } = await openWritePath(t, bounds);
+  // Four writers of one record each, each writing again as soon as its write returns, so that
+  // something is nearly always unapplied. They stop once the large write is done, or at the cap,
+  // which is only reached if the large write waits for all of them.
+  const cap = 2000;
+  let started = 0;
+  let largeStarted = false;
+  let largeDone = false;
+  let smallDuringLarge = 0;
+  const writer = async (): Promise<void> => {
+    while (!largeDone && started < cap) {
+      const claim = claims(1000 + started++, 1);
+      await writes.write(claim);
+      if (largeStarted && !largeDone) smallDuringLarge++;
+    }
+  };
+  const writers = Array.from({ length: 4 }, writer);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  largeStarted = true;
+  const large = await writes.write(claims(0, 25));
+  largeDone = true;
+  await Promise.all(writers);
+  assert.equal(large.length, 25);
+  // Only writes admitted before the large one, and those queued by then, may pass it.
+  assert.ok(smallDuringLarge <= 8, `${smallDuringLarge} small writes finished while it waited`);
+  await ingestor.processPending();
+  assert.equal(ingestor.counters.assertions, 25 + started);
+});

@@ -10,7 +10,10 @@
  *
  * The bound (`UningestedBounds`) counts the records kept in `UningestedRecords` and those of
  * writes between steps 2 and 4, so concurrent writers cannot pass it together. One write larger
- * than the bound is let through alone, when nothing else is unapplied or in flight.
+ * than the bound is let through alone, when nothing else is unapplied or in flight. Writers that
+ * must wait are let through in the order they came, and a writer that comes while any waits
+ * queues behind them: otherwise a stream of small writes, each fitting beside the others, could
+ * keep a larger one waiting for ever.
  */
 import type { Ingestor } from '../ingest/index.js';
 import type { RecordLog } from '../journal/index.js';
@@ -34,6 +37,10 @@ export class WritePath {
   #reservedBytes = 0;
   /** Writers waiting for a reservation to be released. */
   #roomWaiters: Array<() => void> = [];
+  /** Writes queued in `#waitForRoom` and not yet let through. */
+  #waiting = 0;
+  /** Settles when the last queued write has been let through (or failed to be). */
+  #queueTail: Promise<void> = Promise.resolve();
 
   constructor(
     journal: RecordLog,
@@ -52,7 +59,9 @@ export class WritePath {
     for (const record of records) bytes += record.bytes.length;
     // Reserves the room: held until the records are counted by `UningestedRecords`, or the
     // append failed.
-    await this.#makeRoom(records.length, bytes);
+    if (this.#waiting > 0 || !this.#tryReserve(records.length, bytes)) {
+      await this.#waitForRoom(records.length, bytes);
+    }
     try {
       return await this.#append(records);
     } finally {
@@ -79,23 +88,39 @@ export class WritePath {
   }
 
   /**
-   * Waits until `count` more records of `bytes` fit under the bounds beside what is unapplied and
-   * what other writes have reserved, and reserves them in the same step as the check, so no
-   * other writer can take the room in between. When nothing is unapplied or reserved, the write
-   * is let through whatever its size.
+   * Reserves room for `count` records of `bytes` if they fit under the bounds beside what is
+   * unapplied and what other writes have reserved, in the same step as the check, so no other
+   * writer can take the room in between. When nothing is unapplied or reserved, the write is let
+   * through whatever its size.
    */
+  #tryReserve(count: number, bytes: number): boolean {
+    const uningested = this.#uningested;
+    const fits =
+      uningested.count + this.#reservedRecords + count <= this.#bounds.records &&
+      uningested.bytes + this.#reservedBytes + bytes <= this.#bounds.bytes;
+    if (!fits && (uningested.oldestOffset !== undefined || this.#reservedRecords > 0)) return false;
+    this.#reservedRecords += count;
+    this.#reservedBytes += bytes;
+    return true;
+  }
+
+  /** Queues behind the writes already waiting, then waits for room and reserves it. */
+  async #waitForRoom(count: number, bytes: number): Promise<void> {
+    this.#waiting++;
+    const turn = this.#queueTail.then(() => this.#makeRoom(count, bytes));
+    this.#queueTail = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      this.#waiting--;
+    }
+  }
+
+  /** Waits, for the ingestor or for released reservations, until `#tryReserve` succeeds. */
   async #makeRoom(count: number, bytes: number): Promise<void> {
     const uningested = this.#uningested;
-    for (;;) {
-      const fits =
-        uningested.count + this.#reservedRecords + count <= this.#bounds.records &&
-        uningested.bytes + this.#reservedBytes + bytes <= this.#bounds.bytes;
+    while (!this.#tryReserve(count, bytes)) {
       const oldest = uningested.oldestOffset;
-      if (fits || (oldest === undefined && this.#reservedRecords === 0)) {
-        this.#reservedRecords += count;
-        this.#reservedBytes += bytes;
-        return;
-      }
       if (oldest !== undefined) {
         await this.#ingestor.waitForIngest(oldest);
         uningested.trim(this.#ingestor.cursor);
