@@ -134,10 +134,24 @@ function checkOptions(options: StemeDBOptions): void {
   if (options.store !== undefined) checkStoreEngine(options.store, 'store');
 }
 
-/** `mkdir -p`, making each new directory's entry durable in its parent. */
+/**
+ * `mkdir -p`, making each directory's entry durable in its parent. The entry of `directory`
+ * itself is synced on every open, not only when this call made it: the open that made it may have
+ * died, or failed on that very sync, before the entry was durable.
+ */
 function ensureDirectory(directory: string): void {
+  createDirectory(directory);
+  syncDirectory(path.dirname(directory));
+}
+
+/** `mkdir -p` of `directory`; each ancestor it makes has its entry synced in its own parent. */
+function createDirectory(directory: string): void {
   if (fs.existsSync(directory)) return;
-  ensureDirectory(path.dirname(directory));
+  const parent = path.dirname(directory);
+  if (!fs.existsSync(parent)) {
+    createDirectory(parent);
+    syncDirectory(path.dirname(parent));
+  }
   try {
     fs.mkdirSync(directory);
   } catch (error) {
@@ -145,5 +159,4 @@ function ensureDirectory(directory: string): void {
       throw new IoError(directory, 'cannot create directory', { cause: error });
     }
   }
-  syncDirectory(path.dirname(directory));
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
-import { DURABILITY_KINDS } from '../durability/index.js';
+import { DURABILITY_KINDS, nodeFileSystem } from '../durability/index.js';
 import {
   generateSigningKey,
   parseAssertionInput,
@@ -456,4 +456,31 @@ test('lmdb-js is loaded only by a database that runs on LMDB', async (t) => {
   assert.ok(!hasAddon(onLevel, '@lmdb'), `no lmdb addon: ${onLevel.join()}`);
   const onLmdb = await loaded({ store: 'lmdb' });
   assert.ok(hasAddon(onLmdb, '@lmdb'), `lmdb's addon: ${onLmdb.join()}`);
+});
+
+test('an open whose directory sync failed is made durable by the next open', async (t) => {
+  const parent = makeTempDir(t);
+  const dir = path.join(parent, 'db');
+  const syncDirectory = nodeFileSystem.syncDirectory;
+  t.after(() => {
+    nodeFileSystem.syncDirectory = syncDirectory;
+  });
+  const synced: string[] = [];
+  let failNext = true;
+  nodeFileSystem.syncDirectory = (directory: string) => {
+    if (directory === parent && failNext) {
+      failNext = false;
+      throw Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
+    }
+    synced.push(directory);
+    syncDirectory.call(nodeFileSystem, directory);
+  };
+  // The directory is made, but its entry in `parent` never became durable.
+  await assert.rejects(StemeDB.open(dir), { code: 'FSYNC_FAILED' });
+  assert.ok(fs.existsSync(dir));
+  assert.ok(!synced.includes(parent));
+
+  const db = await openDb(t, {}, dir);
+  assert.ok(synced.includes(parent), `the reopen synced ${synced.join(', ')}`);
+  await db.assert(claim('s', 'p', number(1)));
 });
