@@ -35,7 +35,7 @@ import {
   unappliedKey,
   voteKey,
 } from '../store/index.js';
-import type { WriteOp } from '../store/index.js';
+import type { KeyBytes, WriteOp } from '../store/index.js';
 import type { CounterKind } from './ingest-meta.js';
 import { StoreCorruptionError } from './ingest-errors.js';
 import { encodeUnappliedEntry } from './unapplied-entry.js';
@@ -84,7 +84,8 @@ export type PreparedRecord =
       readonly id: string;
     };
 
-export function prepareRecord(record: JournalRecord): PreparedRecord {
+/** `keyBytes` gives the bytes of the `H:` key (see `KeyBytes`); by default its own array. */
+export function prepareRecord(record: JournalRecord, keyBytes?: KeyBytes): PreparedRecord {
   let view: RecordView;
   let address: Uint8Array;
   try {
@@ -103,16 +104,21 @@ export function prepareRecord(record: JournalRecord): PreparedRecord {
     }
     throw error;
   }
-  const key = view.type === 'epoch' ? epochKey(address) : hashKey(address);
+  const key = view.type === 'epoch' ? epochKey(address) : hashKey(address, keyBytes);
   return { record, view, address, key, id: keyString(key) };
 }
 
-export function applyPrepared(prepared: PreparedRecord, lookup: Lookup): RecordEffect {
+/** `keyBytes` gives the bytes of an assertion's index keys (see `KeyBytes`). */
+export function applyPrepared(
+  prepared: PreparedRecord,
+  lookup: Lookup,
+  keyBytes?: KeyBytes,
+): RecordEffect {
   if ('failure' in prepared) return unapplied(prepared.record, lookup, prepared.failure);
   const { view, address, key, id, record } = prepared;
   switch (view.type) {
     case 'assertion':
-      return applyAssertion(view, address, key, id, record, lookup);
+      return applyAssertion(view, address, key, id, record, lookup, keyBytes);
     case 'vote':
       return applyVote(view, address, key, id, lookup);
     case 'epoch':
@@ -144,16 +150,19 @@ function applyAssertion(
   id: string,
   record: JournalRecord,
   lookup: Lookup,
+  keyBytes: KeyBytes | undefined,
 ): RecordEffect {
   const existing = lookup(key, id);
   if (existing === undefined) {
     const subject = view.subjectUtf8;
     const predicate = view.predicateUtf8;
+    const bySubject = subjectKeyOfUtf8(subject, address, keyBytes);
+    const bySubjectPredicate = subjectPredicateKeyOfUtf8(subject, predicate, address, keyBytes);
     return {
       ops: [
         { type: 'put', key, value: view.bytes },
-        { type: 'put', key: subjectKeyOfUtf8(subject, address), value: EMPTY },
-        { type: 'put', key: subjectPredicateKeyOfUtf8(subject, predicate, address), value: EMPTY },
+        { type: 'put', key: bySubject, value: EMPTY },
+        { type: 'put', key: bySubjectPredicate, value: EMPTY },
       ],
       counts: 'assertions',
       readableId: id,

@@ -39,6 +39,7 @@ import {
 } from './ingest-meta.js';
 import type { Counters } from './ingest-meta.js';
 import { clearStore } from './clear-store.js';
+import { KeyArena } from './key-arena.js';
 import { KnownAddresses } from './known-addresses.js';
 
 /** Where a batch stands, for the test hooks. */
@@ -109,6 +110,8 @@ export class Ingestor {
   #closed = false;
   /** Which `H:` addresses the store may hold, so most new records need no lookup. */
   readonly #known = new KnownAddresses();
+  /** Where the keys of the batches in hand come from; they die with their batch. */
+  readonly #keys = new KeyArena();
   /** The scan filling the filter of a store opened with entries (`#scanAddresses`); never rejects. */
   #filterScan: Promise<void> | undefined;
 
@@ -312,7 +315,7 @@ export class Ingestor {
    * this window's records, which may land in batches that commit before the window ends.
    */
   async #applyWindow(window: readonly JournalRecord[], controller: AbortController): Promise<void> {
-    const prepared = window.map(prepareRecord);
+    const prepared = window.map((record) => prepareRecord(record, this.#keys.allocate));
     const unseen = this.#inFlight === undefined ? [this.#pending] : [this.#pending, this.#inFlight];
     // Addresses the filter rules out are not in the store, nor put by a batch in hand (those
     // were added to it when applied); only the rest are read.
@@ -336,7 +339,7 @@ export class Ingestor {
     };
     for (const record of prepared) {
       if (this.#failure !== undefined) return;
-      const effect = applyPrepared(record, lookup);
+      const effect = applyPrepared(record, lookup, this.#keys.allocate);
       while (!this.#pending.fits(effect) && this.#failure === undefined) {
         await this.#makeRoom(controller);
       }

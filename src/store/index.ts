@@ -28,7 +28,7 @@ export {
   voteKey,
   votePrefix,
 } from './keys.js';
-export type { KeyKind } from './keys.js';
+export type { KeyBytes, KeyKind } from './keys.js';
 export { WRITE_OP_TYPES, checkWriteOps } from './kv-store.js';
 export type {
   DeleteOp,

@@ -83,8 +83,16 @@ export function keyKindOf(key: Uint8Array): KeyKind | undefined {
   return KEY_KINDS.find((kind) => startsWith(key, PREFIX_BYTES[kind]));
 }
 
-export function hashKey(hash: Uint8Array): Uint8Array {
-  const key = new Uint8Array(PREFIX_BYTES.hash.length + BLAKE3_BYTES);
+/**
+ * Where a key builder takes the bytes of the key it returns, all of which it fills: by default an
+ * array of the key's own. The ingestor passes views into shared chunks (`src/ingest/key-arena.ts`).
+ */
+export type KeyBytes = (length: number) => Uint8Array;
+
+const ownBytes: KeyBytes = (length) => new Uint8Array(length);
+
+export function hashKey(hash: Uint8Array, allocate: KeyBytes = ownBytes): Uint8Array {
+  const key = allocate(PREFIX_BYTES.hash.length + BLAKE3_BYTES);
   key.set(PREFIX_BYTES.hash, 0);
   key.set(checkedHash(hash), PREFIX_BYTES.hash.length);
   return key;
@@ -112,8 +120,12 @@ export function subjectPredicateKey(
  * decoding and re-encoding). The bytes must be valid UTF-8 without NUL, as the records layer
  * guarantees for every record it accepts; then the key equals `subjectKey` of the decoded text.
  */
-export function subjectKeyOfUtf8(subjectUtf8: Uint8Array, hash: Uint8Array): Uint8Array {
-  return textKey(PREFIX_BYTES.subject, subjectUtf8, undefined, checkedHash(hash));
+export function subjectKeyOfUtf8(
+  subjectUtf8: Uint8Array,
+  hash: Uint8Array,
+  allocate: KeyBytes = ownBytes,
+): Uint8Array {
+  return textKey(PREFIX_BYTES.subject, subjectUtf8, undefined, checkedHash(hash), allocate);
 }
 
 /** `subjectPredicateKey` from UTF-8 bytes, under the conditions of `subjectKeyOfUtf8`. */
@@ -121,8 +133,10 @@ export function subjectPredicateKeyOfUtf8(
   subjectUtf8: Uint8Array,
   predicateUtf8: Uint8Array,
   hash: Uint8Array,
+  allocate: KeyBytes = ownBytes,
 ): Uint8Array {
-  return textKey(PREFIX_BYTES.subjectPredicate, subjectUtf8, predicateUtf8, checkedHash(hash));
+  const prefix = PREFIX_BYTES.subjectPredicate;
+  return textKey(prefix, subjectUtf8, predicateUtf8, checkedHash(hash), allocate);
 }
 
 /** `SP:` subject `0x00` predicate `0x00`: exactly the entries of that subject and predicate. */
@@ -285,11 +299,12 @@ function textKey(
   text: Uint8Array,
   second: Uint8Array | undefined,
   hash: Uint8Array,
+  allocate: KeyBytes = ownBytes,
 ): Uint8Array {
   assert.ok(text.length > 0 && !text.includes(SEPARATOR), 'key text must be non-empty, without NUL');
   assert.ok(second === undefined || (second.length > 0 && !second.includes(SEPARATOR)));
   const secondBytes = second === undefined ? 0 : second.length + 1;
-  const key = new Uint8Array(prefix.length + text.length + 1 + secondBytes + hash.length);
+  const key = allocate(prefix.length + text.length + 1 + secondBytes + hash.length);
   key.set(prefix, 0);
   let at = prefix.length;
   key.set(text, at);
