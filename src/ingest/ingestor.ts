@@ -21,7 +21,13 @@ import { ClosedError, InvalidArgumentError } from '../errors.js';
 import type { JournalRecord, RecordLog } from '../journal/index.js';
 import { kindPrefix, parseHashKey } from '../store/index.js';
 import type { KVStore } from '../store/index.js';
-import { INGEST_FILTER_MIN_ADDRESSES, INGEST_PREFETCH_RECORDS } from '../limits.js';
+import {
+  INGEST_FILTER_MIN_ADDRESSES,
+  INGEST_KEY_SLAB_BYTES,
+  INGEST_KEY_SLAB_MAX_KEY_BYTES,
+  INGEST_PREFETCH_RECORDS,
+} from '../limits.js';
+import { SlabAllocator } from '../records/index.js';
 import type { AddressFilter } from './address-filter.js';
 import { applyPrepared, prepareRecord } from './apply-record.js';
 import type { Lookup, PreparedRecord } from './apply-record.js';
@@ -39,7 +45,6 @@ import {
 } from './ingest-meta.js';
 import type { Counters } from './ingest-meta.js';
 import { clearStore } from './clear-store.js';
-import { KeyArena } from './key-arena.js';
 import { KnownAddresses } from './known-addresses.js';
 
 /** Where a batch stands, for the test hooks. */
@@ -111,7 +116,10 @@ export class Ingestor {
   /** Which `H:` addresses the store may hold, so most new records need no lookup. */
   readonly #known = new KnownAddresses();
   /** Where the keys of the batches in hand come from; they die with their batch. */
-  readonly #keys = new KeyArena();
+  readonly #keys = new SlabAllocator(
+    INGEST_KEY_SLAB_BYTES,
+    INGEST_KEY_SLAB_MAX_KEY_BYTES,
+  );
   /** The scan filling the filter of a store opened with entries (`#scanAddresses`); never rejects. */
   #filterScan: Promise<void> | undefined;
 

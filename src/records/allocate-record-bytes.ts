@@ -1,26 +1,19 @@
 /**
- * Memory for encoded records. Records up to `RECORD_SLAB_MAX_RECORD_BYTES` are carved from shared,
- * zero-filled slabs, because V8 gives every typed array over 64 bytes its own off-heap buffer,
- * which costs about a microsecond each at ingestion rates; larger records get their own buffer.
+ * Memory for encoded records: records up to `RECORD_SLAB_MAX_RECORD_BYTES` are carved from shared
+ * slabs (`SlabAllocator`), larger records get their own buffer.
  *
  * Contract: the result is a plain `Uint8Array` of exactly `length` zero bytes, 8-byte aligned, that
  * no other caller ever receives. Its `buffer` may be shared with other records, so use
  * `byteOffset`/`byteLength`, never the whole `buffer`. A live record keeps its slab alive.
  */
 import { RECORD_SLAB_BYTES, RECORD_SLAB_MAX_RECORD_BYTES } from '../limits.js';
-import { alignUp } from './layout.js';
+import { ALIGNMENT_BYTES } from './layout.js';
+import { SlabAllocator } from './slab-allocator.js';
 
-let slab = new ArrayBuffer(RECORD_SLAB_BYTES);
-let slabUsed = 0;
+const recordSlabs = new SlabAllocator(
+  RECORD_SLAB_BYTES,
+  RECORD_SLAB_MAX_RECORD_BYTES,
+  ALIGNMENT_BYTES,
+);
 
-export function allocateRecordBytes(length: number): Uint8Array {
-  if (length > RECORD_SLAB_MAX_RECORD_BYTES) return new Uint8Array(length);
-  const reserved = alignUp(length);
-  if (slabUsed + reserved > RECORD_SLAB_BYTES) {
-    slab = new ArrayBuffer(RECORD_SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const bytes = new Uint8Array(slab, slabUsed, length);
-  slabUsed += reserved;
-  return bytes;
-}
+export const allocateRecordBytes: (length: number) => Uint8Array = recordSlabs.allocate;

@@ -26,6 +26,7 @@ export type {
   Vote,
 } from './record-types.js';
 export { RECORD_FORMAT_REASONS, RecordFormatError } from './record-format-error.js';
+export { SlabAllocator } from './slab-allocator.js';
 export type { RecordFormatReason } from './record-format-error.js';
 export { contentAddress, encodeRecord, encodeRecordWithHash } from './encode-record.js';
 export type { EncodedRecord } from './encode-record.js';

@@ -1,11 +1,12 @@
 // Proves every key kind round-trips, index prefixes select exactly their subject (and predicate),
 // bytewise key order is code-point order of subjects and numeric order of offsets, and malformed
-// keys from disk are reported as CORRUPTION.
+// keys from disk are reported as CORRUPTION, and keys built into a caller's bytes are the same.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
+import { SlabAllocator } from '../records/index.js';
 import { compareBytes } from './key-range.js';
 import {
   KEY_KINDS,
@@ -259,4 +260,21 @@ test('parsed hashes are copies: changing the key afterwards leaves them alone', 
   const hash = hashFromIndexKey(key);
   key.fill(0);
   assert.deepEqual(hash, hashOf(7));
+});
+
+test('keys built into slab-allocated bytes equal keys built into arrays of their own', () => {
+  const slabs = new SlabAllocator(4096, 256);
+  const encoder = new TextEncoder();
+  for (let i = 0; i < 2000; i++) {
+    const hash = new Uint8Array(32).fill(i % 256);
+    const subject = encoder.encode(`entity/${i}`);
+    const predicate = encoder.encode(`p${i % 7}`);
+    assert.deepEqual(hashKey(hash, slabs.allocate), hashKey(hash));
+    const bySubject = subjectKeyOfUtf8(subject, hash, slabs.allocate);
+    assert.deepEqual(bySubject, subjectKeyOfUtf8(subject, hash));
+    assert.deepEqual(
+      subjectPredicateKeyOfUtf8(subject, predicate, hash, slabs.allocate),
+      subjectPredicateKeyOfUtf8(subject, predicate, hash),
+    );
+  }
 });

@@ -85,7 +85,7 @@ export function keyKindOf(key: Uint8Array): KeyKind | undefined {
 
 /**
  * Where a key builder takes the bytes of the key it returns, all of which it fills: by default an
- * array of the key's own. The ingestor passes views into shared chunks (`src/ingest/key-arena.ts`).
+ * array of the key's own. The ingestor passes views into shared slabs (`SlabAllocator`).
  */
 export type KeyBytes = (length: number) => Uint8Array;
 
