@@ -6,14 +6,14 @@
  * with field `record`), `INVALID_SIGNATURE` for a signature that does not verify or, under
  * `requireSignatures`, is missing.
  */
+import { blake3 } from '../checksum/index.js';
 import { InvalidArgumentError, TooLargeError } from '../errors.js';
 import {
-  encodeRecordWithHash,
+  encodeRecordParts,
   parseAssertionInput,
   parseEpochInput,
   parseRecordInput,
   parseVoteInput,
-  toHex,
   verifySignatures,
 } from '../records/index.js';
 import type { RecordType, StemeRecord } from '../records/index.js';
@@ -22,8 +22,13 @@ export interface PreparedRecord {
   readonly type: RecordType;
   /** Canonical bytes, signatures included: the journal payload. */
   readonly bytes: Uint8Array;
-  /** Lower-case hex of the content address. */
-  readonly hash: string;
+  /**
+   * The content address of a signed record. Undefined for a record without signatures (every
+   * epoch, and most claims): its address is then BLAKE3-256 of `bytes` itself, the hash the
+   * journal computes of every payload it appends, so it is taken from the append's result
+   * rather than computed twice.
+   */
+  readonly address: Uint8Array | undefined;
 }
 
 export interface PrepareOptions {
@@ -38,9 +43,15 @@ export function prepareRecord(
 ): PreparedRecord {
   try {
     const record = parse(input, type);
-    const encoded = encodeRecordWithHash(record);
-    verifySignatures(record, { requireSignatures: options.requireSignatures, address: encoded.hash });
-    return { type: record.type, bytes: encoded.bytes, hash: toHex(encoded.hash) };
+    const { bytes, unsignedBytes } = encodeRecordParts(record);
+    if (unsignedBytes === bytes.length) {
+      // Nothing to verify; only `requireSignatures` can refuse it, and needs no address.
+      verifySignatures(record, { requireSignatures: options.requireSignatures });
+      return { type: record.type, bytes, address: undefined };
+    }
+    const address = blake3(bytes.subarray(0, unsignedBytes));
+    verifySignatures(record, { requireSignatures: options.requireSignatures, address });
+    return { type: record.type, bytes, address };
   } catch (error) {
     if (error instanceof TooLargeError) {
       const message = `is ${error.sizeBytes} bytes encoded, over the limit of ${error.limitBytes}`;

@@ -12,14 +12,16 @@ import type { TestContext } from 'node:test';
 import { closeAtEnd, makeTempDir } from '../../test/support/temp-dir.js';
 import { DURABILITY_KINDS, nodeFileSystem } from '../durability/index.js';
 import {
+  contentAddress,
   generateSigningKey,
   parseAssertionInput,
+  parseRecordInput,
   parseVoteInput,
   signRecord,
   toHex,
   toOutput,
 } from '../records/index.js';
-import type { AssertionInput, SigningKey } from '../records/index.js';
+import type { AssertionInput, SigningKey, StemeRecord } from '../records/index.js';
 import { LevelStore, hashKey, subjectKey } from '../store/index.js';
 import type { StemeDBOptions } from './db-types.js';
 import { JOURNAL_IDENTITY_FILE } from './journal-identity.js';
@@ -106,6 +108,32 @@ for (const durability of DURABILITY_KINDS) {
     assert.match(stats.durability, new RegExp(`^${durability}`));
   });
 }
+
+test('a write returns the content address, signed or not, alone or in putMany', async (t) => {
+  const db = await openDb(t);
+  const [alice, bob] = [generateSigningKey(), generateSigningKey()];
+  const input = claim('s', 'p', text('v'));
+  const vote = parseVoteInput({ assertionHash: HASH_A, agentId: toHex(alice.agentId), weight: 1 });
+  // A signed record's address leaves its signatures out, so it is not the hash of its bytes.
+  const records: StemeRecord[] = [
+    parseAssertionInput(input),
+    parseAssertionInput(signed(input, alice)),
+    parseAssertionInput(signed(claim('s', 'q', text('w')), alice, bob)),
+    vote,
+    signRecord(vote, alice),
+    parseRecordInput({ type: 'epoch', name: 'e', timestamp: 2 }),
+  ];
+  const inputs = records.map((record) => {
+    const { hash: _hash, ...output } = toOutput(record) as { hash: string };
+    return { ...output, type: record.type };
+  });
+  const expected = records.map((record) => toHex(contentAddress(record)));
+  const one = [];
+  for (const recordInput of inputs) one.push((await db.put(recordInput)).hash);
+  assert.deepEqual(one, expected);
+  assert.deepEqual((await db.putMany(inputs)).map((result) => result.hash), expected);
+  for (const hash of expected) assert.equal((await db.get(hash))?.hash, hash);
+});
 
 for (const durability of ['immediate', 'batched', 'eventual'] as const) {
   test(`under ${durability}, a scan right after a write sees it, and so do votesFor`, async (t) => {

@@ -16,7 +16,8 @@
  * keep a larger one waiting for ever.
  */
 import type { Ingestor } from '../ingest/index.js';
-import type { RecordLog } from '../journal/index.js';
+import type { AppendResult, RecordLog } from '../journal/index.js';
+import { toHex } from '../records/index.js';
 import type { WriteResult } from './db-types.js';
 import type { PreparedRecord } from './prepare-record.js';
 import type { UningestedRecords } from './uningested-records.js';
@@ -81,9 +82,11 @@ export class WritePath {
     const appended = await this.#journal.appendMany(records.map((record) => record.bytes));
     const cursor = this.#ingestor.cursor;
     return records.map((record, i) => {
-      const { offset } = appended[i] as { offset: number };
-      this.#uningested.add(record.hash, offset, record.bytes, cursor);
-      return { hash: record.hash, offset, type: record.type };
+      const { offset, hash } = appended[i] as AppendResult;
+      // The journal's hash of the payload is the address of a record without signatures.
+      const address = toHex(record.address ?? hash);
+      this.#uningested.add(address, offset, record.bytes, cursor);
+      return { hash: address, offset, type: record.type };
     });
   }
 

@@ -81,6 +81,22 @@ export function encodeRecord(record: StemeRecord): Uint8Array {
   return encode(record, true).bytes;
 }
 
+/** A record's canonical bytes and the part of them its content address is the hash of. */
+export interface RecordEncoding {
+  /** The canonical bytes, signatures included. */
+  readonly bytes: Uint8Array;
+  /**
+   * The content address is BLAKE3-256 of `bytes[0, unsignedBytes)`. Equal to `bytes.length` when
+   * the record carries no signature: the address is then the hash of the bytes themselves.
+   */
+  readonly unsignedBytes: number;
+}
+
+/** `encodeRecordWithHash` without the hash, for a caller that may get it elsewhere. */
+export function encodeRecordParts(record: StemeRecord): RecordEncoding {
+  return encode(record, true);
+}
+
 /** `encodeRecord` and `contentAddress` together, sharing the one encoding. */
 export function encodeRecordWithHash(record: StemeRecord): EncodedRecord {
   const { bytes, unsignedBytes } = encode(record, true);
@@ -96,10 +112,7 @@ export function contentAddress(record: StemeRecord): Uint8Array {
   return blake3(encode(record, false).bytes);
 }
 
-function encode(
-  record: StemeRecord,
-  withSignatures: boolean,
-): { bytes: Uint8Array; unsignedBytes: number } {
+function encode(record: StemeRecord, withSignatures: boolean): RecordEncoding {
   if (typeof record !== 'object' || record === null) validateRecord(record);
   switch (record.type) {
     case 'assertion': {

@@ -28,8 +28,13 @@ export type {
 export { RECORD_FORMAT_REASONS, RecordFormatError } from './record-format-error.js';
 export { SlabAllocator } from './slab-allocator.js';
 export type { RecordFormatReason } from './record-format-error.js';
-export { contentAddress, encodeRecord, encodeRecordWithHash } from './encode-record.js';
-export type { EncodedRecord } from './encode-record.js';
+export {
+  contentAddress,
+  encodeRecord,
+  encodeRecordParts,
+  encodeRecordWithHash,
+} from './encode-record.js';
+export type { EncodedRecord, RecordEncoding } from './encode-record.js';
 export { validateRecord } from './validate-record.js';
 export { AssertionView } from './assertion-view.js';
 export { VoteView } from './vote-view.js';
