@@ -107,12 +107,31 @@ export function writeFrame(
   target.writeUInt32LE(payload.length, at + LENGTH_AT);
   target.fill(0, at + KIND_AT, at + DURABLE_THROUGH_AT);
   target[at + KIND_AT] = kind;
-  target.writeBigUInt64LE(BigInt(durableThrough), at + DURABLE_THROUGH_AT);
+  writeU64(target, durableThrough, at + DURABLE_THROUGH_AT);
   target.set(hash, at + HASH_AT);
   target.set(payload, at + RECORD_HEADER_BYTES);
   target.fill(0, at + RECORD_HEADER_BYTES + payload.length, at + length);
   target.writeUInt32LE(crc32c(target.subarray(at + CRC_FIELD_BYTES, at + length)), at);
   return length;
+}
+
+const U32_RANGE = 2 ** 32;
+
+/**
+ * Writes `value`, a safe integer ≥ 0, as 8 bytes little-endian. Per frame, so without the BigInt
+ * that `writeBigUInt64LE` needs (one allocation per call).
+ */
+function writeU64(target: Buffer, value: number, at: number): void {
+  target.writeUInt32LE(value % U32_RANGE, at);
+  target.writeUInt32LE(Math.floor(value / U32_RANGE), at + 4);
+}
+
+/**
+ * Reads 8 bytes little-endian as a number. Exact up to 2^53; a larger value comes out rounded but
+ * still larger than any offset, which is all a caller checks it against.
+ */
+function readU64(bytes: Buffer, at: number): number {
+  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * U32_RANGE;
 }
 
 /** A record frame that passed every check, as it lies in a buffer. */
@@ -161,7 +180,7 @@ export function checkFrame(
   if (!isZero(bytes, at + KIND_AT + 1, DURABLE_THROUGH_AT - KIND_AT - 1)) {
     return { ok: false, need: 0, reason: 'record header reserved bytes are not zero' };
   }
-  const durableThrough = Number(bytes.readBigUInt64LE(at + DURABLE_THROUGH_AT));
+  const durableThrough = readU64(bytes, at + DURABLE_THROUGH_AT);
   if (durableThrough > globalOffset || durableThrough % RECORD_ALIGNMENT_BYTES !== 0) {
     return { ok: false, need: 0, reason: 'record header durable-through is impossible' };
   }

