@@ -6,7 +6,9 @@
  * refuses the whole call before anything is appended; (2) if too many records are unapplied,
  * wait for the ingestor; (3) append every record in one `appendMany`, so the journal writes them
  * in one group commit (one sync under `immediate`); (4) once the journal acknowledges them per
- * the durability level, keep them in `UningestedRecords` and resolve.
+ * the durability level, keep them in `UningestedRecords` and resolve with each one's content
+ * address (for a record without signatures, the journal's hash of its bytes: see
+ * `PreparedRecord.address`).
  *
  * The bound (`UningestedBounds`) counts the records kept in `UningestedRecords` and those of
  * writes between steps 2 and 4, so concurrent writers cannot pass it together. One write larger
