@@ -81,7 +81,10 @@ export class WritePath {
   async #append(records: readonly PreparedRecord[]): Promise<WriteResult[]> {
     const failure = this.#ingestor.failure;
     if (failure !== undefined) throw failure;
-    const appended = await this.#journal.appendMany(records.map((record) => record.bytes));
+    // The encoded records are this write's own and never change: the journal keeps them as they
+    // are, and its tail and `UningestedRecords` share them, rather than holding a copy each.
+    const payloads = records.map((record) => record.bytes);
+    const appended = await this.#journal.appendMany(payloads, { transfer: true });
     const cursor = this.#ingestor.cursor;
     return records.map((record, i) => {
       const { offset, hash } = appended[i] as AppendResult;

@@ -51,6 +51,29 @@ for (const durability of ['immediate', 'batched', 'eventual'] as const) {
   });
 }
 
+for (const durability of ['immediate', 'eventual'] as const) {
+  test(`appendMany with transfer under ${durability} keeps the payloads themselves`, async (t) => {
+    const dir = makeTempDir(t);
+    const journal = await Journal.open(dir, { durability });
+    const group = payloads(0, 300, 56);
+    const following = follow(journal, journal.endOffset, group.length);
+    const results = await journal.appendMany(group, { transfer: true });
+    for (let i = 0; i < group.length; i++) {
+      assert.deepEqual((results[i] as { hash: Uint8Array }).hash, blake3(group[i] as Uint8Array));
+    }
+    // The follower is served from memory the very arrays handed over: none was copied.
+    const live = await following;
+    assert.equal(live.length, group.length);
+    for (let i = 0; i < group.length; i++) assert.equal(live[i]?.payload, group[i], `record ${i}`);
+    await journal.close();
+    const reopened = await Journal.open(dir);
+    const records = await collect(reopened.iterate());
+    assert.deepEqual(records.map((r) => r.payload), group.map((p) => new Uint8Array(p)));
+    assert.deepEqual(records.map((r) => r.offset), results.map((r) => r.offset));
+    await reopened.close();
+  });
+}
+
 test('appendMany refuses a group with one bad payload before queuing any of it', async (t) => {
   const journal = await Journal.open(makeTempDir(t));
   const end = journal.endOffset;

@@ -200,29 +200,35 @@ export class JournalWriter {
     });
   }
 
-  /** Appends every payload, in order, in the same group commit where they fit in one. */
-  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]> {
+  /**
+   * Appends every payload, in order, in the same group commit where they fit in one. With
+   * `transfer` the payloads are the caller's no more (`AppendOptions.transfer`) and are kept as
+   * they are.
+   */
+  appendMany(payloads: readonly Uint8Array[], transfer = false): Promise<AppendResult[]> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     if (this.#closed) return Promise.reject(new ClosedError('journal'));
     if (payloads.length === 0) return Promise.resolve([]);
     return new Promise<AppendResult[]>((resolve, reject) => {
       const count = payloads.length;
       const group: AppendGroup = { results: new Array<AppendResult>(count), remaining: count, settled: false, resolve, reject };
-      // Copied now, into one allocation for the whole group (see `append`). The hashes share one
-      // allocation too: they live as long as the group's records are kept in `recent`, long
-      // enough to reach V8's old generation, where a view costs less than an array of its own.
-      let total = 0;
-      for (const payload of payloads) total += payload.length;
-      const copies = new Uint8Array(total);
+      // Copied now, unless transferred, into one allocation for the whole group (see `append`).
+      // The hashes share one allocation too: they live as long as the group's records are kept
+      // in `recent`, long enough to reach V8's old generation, where a view costs less than an
+      // array of its own.
+      const copies = transfer ? undefined : new Uint8Array(totalBytes(payloads));
       const hashes = new Uint8Array(count * BLAKE3_BYTES);
       let at = 0;
       for (let index = 0; index < count; index++) {
         // A flush forced by the queue bound may have failed the journal: the rest is not queued.
         if (this.#failure !== undefined) return settleRejected(group, this.#failure);
         const payload = payloads[index] as Uint8Array;
-        const copy = copies.subarray(at, at + payload.length);
-        copy.set(payload);
-        at += payload.length;
+        let copy = payload;
+        if (copies !== undefined) {
+          copy = copies.subarray(at, at + payload.length);
+          copy.set(payload);
+          at += payload.length;
+        }
         const hash = hashes.subarray(index * BLAKE3_BYTES, (index + 1) * BLAKE3_BYTES);
         hash.set(blake3(copy));
         this.#enqueue({ payload: copy, hash, group, index });
@@ -526,4 +532,10 @@ function settleRejected(group: AppendGroup, error: Error): void {
   if (group.settled) return;
   group.settled = true;
   group.reject(error);
+}
+
+function totalBytes(payloads: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const payload of payloads) total += payload.length;
+  return total;
 }

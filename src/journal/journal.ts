@@ -32,7 +32,7 @@ import { DEFAULT_RECENT_BOUNDS } from './recent-records.js';
 import type { RecentBounds } from './recent-records.js';
 import { recoverJournal } from './recovery.js';
 import type { RecoveryReport, SegmentFile } from './recovery.js';
-import type { JournalRecord, RecordLog, RetentionResult } from './record-log.js';
+import type { AppendOptions, JournalRecord, RecordLog, RetentionResult } from './record-log.js';
 
 export interface JournalOptions {
   /** Default `'immediate'`. */
@@ -168,8 +168,9 @@ export class Journal implements RecordLog {
    * Appends the payloads in order, as `append` would one by one, with one promise for all:
    * it resolves to their results in order once every one is acknowledged, or rejects if any fails
    * (those before it may then be in the log, unacknowledged). Each is checked before any is queued.
+   * With `transfer`, the payloads are kept as they are, not copied (see `AppendOptions`).
    */
-  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]> {
+  appendMany(payloads: readonly Uint8Array[], options: AppendOptions = {}): Promise<AppendResult[]> {
     for (const payload of payloads) {
       if (!(payload instanceof Uint8Array)) {
         return Promise.reject(new InvalidArgumentError('must be a Uint8Array', 'payload'));
@@ -178,7 +179,7 @@ export class Journal implements RecordLog {
         return Promise.reject(new TooLargeError('journal payload', payload.length, RECORD_PAYLOAD_MAX_BYTES));
       }
     }
-    return this.#writer.appendMany(payloads);
+    return this.#writer.appendMany(payloads, options.transfer === true);
   }
 
   /** Writes everything appended so far and makes it durable, whatever the level. */

@@ -21,6 +21,16 @@ export interface JournalRecord {
   readonly payload: Uint8Array;
 }
 
+export interface AppendOptions {
+  /**
+   * The caller hands the payloads over: it never modifies them again, so the log may keep them as
+   * they are instead of copying them first (it may still copy). Each is hashed during the call
+   * and written later, so a caller that broke the promise would find its record refused as
+   * corrupt when read, never stored with other bytes under its hash.
+   */
+  readonly transfer?: boolean;
+}
+
 export interface RetentionResult {
   segmentsRemoved: number;
   bytesRemoved: number;
@@ -35,7 +45,7 @@ export interface RecordLog {
   readonly durableOffset: number;
   append(payload: Uint8Array): Promise<AppendResult>;
   /** `append` of each payload in order, settled together: one promise for a whole group commit. */
-  appendMany(payloads: readonly Uint8Array[]): Promise<AppendResult[]>;
+  appendMany(payloads: readonly Uint8Array[], options?: AppendOptions): Promise<AppendResult[]>;
   read(offset: number): Promise<JournalRecord>;
   iterate(fromOffset?: number): AsyncIterableIterator<JournalRecord>;
   follow(fromOffset?: number, options?: { signal?: AbortSignal }): AsyncIterableIterator<JournalRecord>;
