@@ -243,3 +243,36 @@ test('writes issued together are applied in call order, each whole', async (t) =
   assert.equal(reopened.getSync(key)?.[0], 49);
   await reopened.close();
 });
+
+test('writes of every size keep their keys whole, one after another and issued together', async (t) => {
+  // The store builds each write's engine keys in one reused buffer, grown up to a cap; a write
+  // whose keys pass the cap gets a buffer of its own. Sizes around both, then small again.
+  const directory = path.join(makeTempDir(t), 'store');
+  const store = await LevelStore.open(directory);
+  const keyOf = (write: number, op: number, length: number): Uint8Array => {
+    const key = new Uint8Array(length);
+    for (let i = 0; i < length; i++) key[i] = (write * 7 + op * 13 + i) & 0xff;
+    key.set(utf8.encode(`w${String(write).padStart(3, '0')}:${String(op).padStart(6, '0')}:`), 0);
+    return key;
+  };
+  const shapes = [[10, 40], [2000, 100], [200, 1000], [3000, 400], [5, 20], [1200, 1000], [1, 16]];
+  const expected = new Map<string, number>();
+  const writesOf = (from: number) =>
+    shapes.map(([ops, keyLength], i) => {
+      const write = from + i;
+      return Array.from({ length: ops as number }, (_, op): WriteOp => {
+        const key = keyOf(write, op, keyLength as number);
+        expected.set(Buffer.from(key).toString('hex'), write);
+        return { type: 'put', key, value: new Uint8Array([write]) };
+      });
+    });
+  for (const ops of writesOf(0)) await store.write(ops);
+  await Promise.all(writesOf(shapes.length).map((ops) => store.write(ops)));
+  let seen = 0;
+  for await (const [key, value] of store.iterate({ prefix: utf8.encode('w') })) {
+    assert.equal(expected.get(Buffer.from(key).toString('hex')), value[0], 'a key read back whole');
+    seen++;
+  }
+  assert.equal(seen, expected.size);
+  await store.close();
+});

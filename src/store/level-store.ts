@@ -75,6 +75,9 @@ const STORED_EMPTY = new Uint8Array([ESCAPE]);
 const SCAN_CHUNK_ENTRIES = 1024;
 /** Bytes a scan chunk may hold before the engine stops filling it (classic-level's knob). */
 const SCAN_CHUNK_BYTES = 1024 * 1024;
+/** Engine keys one write builds in the store's reused buffer; a write with more gets its own. */
+const KEY_BUFFER_MAX_BYTES = 1024 * 1024;
+const KEY_BUFFER_INITIAL_BYTES = 64 * 1024;
 
 interface QueuedWrite {
   readonly ops: readonly WriteOp[];
@@ -90,6 +93,12 @@ export class LevelStore implements KVStore {
   readonly #markers: BatchMarkers;
   readonly #openScans = new Set<() => Promise<void>>();
   #queue: QueuedWrite[] = [];
+  /**
+   * Where `#writeGroup` builds a write's engine keys, reused by every write: the chained batch
+   * copies each key as it is put (see `DataKeys`), so the buffer is free again once the batch is
+   * built, before its write is even started.
+   */
+  #keyBuffer = new Uint8Array(KEY_BUFFER_INITIAL_BYTES);
   #draining: Promise<void> | undefined;
   #failure: StemeError | undefined;
   #closing: Promise<void> | undefined;
@@ -282,7 +291,7 @@ export class LevelStore implements KVStore {
     const batch: EngineBatch = this.#db.batch();
     let sync = false;
     try {
-      const keys = new DataKeys(group);
+      const keys = new DataKeys(this.#keyBufferFor(keyBytesOf(group)));
       for (const queued of group) {
         sync ||= queued.sync;
         for (const op of queued.ops) {
@@ -298,6 +307,16 @@ export class LevelStore implements KVStore {
     // The chained batch holds its own copies of keys and values from here on.
     await batch.write({ sync });
     this.#markers.committed();
+  }
+
+  /** The reused key buffer if `bytes` fit under its cap (grown to fit), else one of its own. */
+  #keyBufferFor(bytes: number): Uint8Array {
+    if (bytes > KEY_BUFFER_MAX_BYTES) return new Uint8Array(bytes);
+    if (this.#keyBuffer.length < bytes) {
+      const grown = Math.max(bytes, 2 * this.#keyBuffer.length);
+      this.#keyBuffer = new Uint8Array(Math.min(KEY_BUFFER_MAX_BYTES, grown));
+    }
+    return this.#keyBuffer;
   }
 
   #checkUsable(): void {
@@ -376,19 +395,18 @@ async function readLastBatch(db: Database, directory: string): Promise<bigint> {
 }
 
 /**
- * The engine keys of one group's ops, in op order, carved from one buffer. A key of its own per
- * op would be a small typed array on the V8 heap, which the binding first moves off the heap (an
- * ArrayBuffer and an allocation each): three per claim, most of what a group allocated. The
- * chained batch copies each key as it is added, so the buffer need only outlive that loop.
+ * The engine keys of one group's ops, in op order, carved from one buffer of at least
+ * `keyBytesOf(group)` bytes. A key of its own per op would be a small typed array on the V8 heap,
+ * which the binding first moves off the heap (an ArrayBuffer and an allocation each): three per
+ * claim, most of what a group allocated. The chained batch copies each key as it is added, so
+ * the buffer need only outlive that loop, and the store reuses it for the next write.
  */
 class DataKeys {
   readonly #bytes: Uint8Array;
   #used = 0;
 
-  constructor(group: readonly QueuedWrite[]) {
-    let total = 0;
-    for (const queued of group) for (const op of queued.ops) total += op.key.length + 1;
-    this.#bytes = new Uint8Array(total);
+  constructor(buffer: Uint8Array) {
+    this.#bytes = buffer;
   }
 
   /** `dataKey(key)`, for the next op of the group. */
@@ -399,6 +417,13 @@ class DataKeys {
     this.#used = start + key.length + 1;
     return this.#bytes.subarray(start, this.#used);
   }
+}
+
+/** Bytes of the engine keys of `group`'s ops: each caller key behind `DATA_SPACE`. */
+function keyBytesOf(group: readonly QueuedWrite[]): number {
+  let total = 0;
+  for (const queued of group) for (const op of queued.ops) total += op.key.length + 1;
+  return total;
 }
 
 function dataKey(key: Uint8Array): Uint8Array {
