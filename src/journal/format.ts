@@ -67,11 +67,30 @@ export function parseSegmentFileName(name: string): number | undefined {
   return Number.isSafeInteger(base) ? base : undefined;
 }
 
+const U32_RANGE = 2 ** 32;
+
+/**
+ * Writes `value`, a safe integer ≥ 0, as 8 bytes little-endian: the journal's offsets. It runs per
+ * frame, so without the BigInt that `writeBigUInt64LE` needs (one allocation per call).
+ */
+function writeU64(target: Buffer, value: number, at: number): void {
+  target.writeUInt32LE(value % U32_RANGE, at);
+  target.writeUInt32LE(Math.floor(value / U32_RANGE), at + 4);
+}
+
+/**
+ * Reads 8 bytes little-endian as a number. Exact up to 2^53; a larger value comes out rounded, but
+ * still at least 2^53, so it neither equals nor stays below any offset, the checks callers make.
+ */
+function readU64(bytes: Buffer, at: number): number {
+  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * U32_RANGE;
+}
+
 export function encodeSegmentHeader(baseOffset: number): Uint8Array {
   const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
   SEGMENT_MAGIC.copy(header, 0);
   header.writeUInt32LE(FORMAT_VERSION, 8);
-  header.writeBigUInt64LE(BigInt(baseOffset), 16);
+  writeU64(header, baseOffset, 16);
   header.writeUInt32LE(crc32c(header.subarray(0, 28)), 28);
   return header;
 }
@@ -86,7 +105,7 @@ export function checkSegmentHeader(header: Uint8Array, baseOffset: number): stri
   if (!view.subarray(0, 8).equals(SEGMENT_MAGIC)) return 'not a StemeDB journal segment';
   const version = view.readUInt32LE(8);
   if (version !== FORMAT_VERSION) return `unsupported journal format version ${version}`;
-  const base = Number(view.readBigUInt64LE(16));
+  const base = readU64(view, 16);
   if (base !== baseOffset) return `segment header says base offset ${base}, its name ${baseOffset}`;
   return undefined;
 }
@@ -113,25 +132,6 @@ export function writeFrame(
   target.fill(0, at + RECORD_HEADER_BYTES + payload.length, at + length);
   target.writeUInt32LE(crc32c(target.subarray(at + CRC_FIELD_BYTES, at + length)), at);
   return length;
-}
-
-const U32_RANGE = 2 ** 32;
-
-/**
- * Writes `value`, a safe integer ≥ 0, as 8 bytes little-endian. Per frame, so without the BigInt
- * that `writeBigUInt64LE` needs (one allocation per call).
- */
-function writeU64(target: Buffer, value: number, at: number): void {
-  target.writeUInt32LE(value % U32_RANGE, at);
-  target.writeUInt32LE(Math.floor(value / U32_RANGE), at + 4);
-}
-
-/**
- * Reads 8 bytes little-endian as a number. Exact up to 2^53; a larger value comes out rounded but
- * still larger than any offset, which is all a caller checks it against.
- */
-function readU64(bytes: Buffer, at: number): number {
-  return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * U32_RANGE;
 }
 
 /** A record frame that passed every check, as it lies in a buffer. */
