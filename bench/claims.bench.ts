@@ -14,6 +14,7 @@
  * claims (`claim-workload.ts`), generated before the window; parsing, encoding and hashing happen
  * inside it for every engine.
  */
+import os from 'node:os';
 import type { DurabilityKind } from '../src/index.js';
 import type { BaselineEngine, ClaimEngine } from './claim-stores.js';
 import {
@@ -59,6 +60,13 @@ interface IngestRun {
   sample: Sample;
   /** From the last acknowledgement until everything was queryable. */
   settleMs: number;
+  /**
+   * CPU time of the whole process (every thread: the engine's own included) per claim over the
+   * window, and the cores it kept busy on average. On a machine with few cores a rate is bounded
+   * by these, whichever thread does the work.
+   */
+  cpuMicrosPerClaim: number;
+  cores: number;
 }
 
 /** One StemeDB cell's runs, each with the baseline runs measured right beside it. */
@@ -193,6 +201,7 @@ async function drive(
   to: number,
   durationMs: number,
 ): Promise<IngestRun> {
+  const cpuAtStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   const deadline = start + BigInt(Math.round(durationMs * 1e6));
   const ops =
@@ -202,9 +211,14 @@ async function drive(
   const acknowledged = process.hrtime.bigint();
   await store.settle();
   const end = process.hrtime.bigint();
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMicros = cpu.user + cpu.system;
+  const seconds = Number(end - start) / 1e9;
   return {
-    sample: sampleOf(ops, Number(end - start) / 1e9),
+    sample: sampleOf(ops, seconds),
     settleMs: Number(end - acknowledged) / 1e6,
+    cpuMicrosPerClaim: ops === 0 ? 0 : cpuMicros / ops,
+    cores: cpuMicros / 1e6 / seconds,
   };
 }
 
@@ -327,7 +341,11 @@ function ingestRow(
   const samples = runs.map((run) => run.sample);
   const params = { engine, mode, shape };
   const row = rowOf({ id, group: engine, label, payloadBytes, params, samples });
-  row.metrics = { 'settle ms': median(runs.map((run) => run.settleMs)) };
+  row.metrics = {
+    'settle ms': median(runs.map((run) => run.settleMs)),
+    'CPU µs/claim': median(runs.map((run) => run.cpuMicrosPerClaim)),
+    cores: median(runs.map((run) => run.cores)),
+  };
   return row;
 }
 
@@ -387,6 +405,9 @@ function suiteNotes(context: BenchContext, pool: ClaimPool): string[] {
     'A baseline row pools every run of its mode (the NORMAL/overlapping rows ran beside both ' +
       'batched and eventual). Every engine parses, encodes and hashes each claim in its window; ' +
       'the codec row is that work alone on one thread, the ceiling for any engine here.',
+    'CPU µs/claim = CPU time of the whole process (every thread, the engine\'s background ' +
+      'work included) over the window per claim; cores = that CPU time over the window\'s ' +
+      `length (this machine has ${os.availableParallelism()}). A rate is bounded by both.`,
     `Asserters: ${CONCURRENT_ASSERTERS} loops each awaiting one write at a time (SQLite runs ` +
       'them one transaction each, as it would serve concurrent requests; lmdb-js merges the ' +
       `writes of one event-loop turn into one transaction). putMany: one loader, ` +
