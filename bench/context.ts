@@ -6,7 +6,7 @@
  * Environment:
  *   STEMEDB_BENCH_QUICK=1        tiny budgets, for a smoke run
  *   STEMEDB_BENCH_ROUNDS=n       rounds per cell (default 3; 2 when quick)
- *   STEMEDB_BENCH_CELL_MS=n      timed window per cell (default 1000 ms; claims windows are 3 of it)
+ *   STEMEDB_BENCH_CELL_MS=n      timed window per cell (default 1000 ms; claims cells take 3)
  *   STEMEDB_BENCH_DIR=path       where scratch directories go (default os.tmpdir())
  */
 import fs from 'node:fs';
