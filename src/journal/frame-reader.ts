@@ -9,7 +9,7 @@ import type { FileHandle } from '../durability/index.js';
 import { IoError } from '../errors.js';
 import { RECORD_HEADER_BYTES } from '../limits.js';
 import { checkFrame } from './format.js';
-import type { FrameCheck } from './format.js';
+import type { FrameCheck, FrameCheckDepth } from './format.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 
@@ -27,19 +27,20 @@ export class FrameReader {
 
   /**
    * Checks the frame at `position` (bytes from the start of the file) of a file `fileSizeBytes`
-   * long. Valid frames come back with views into the chunk buffer.
+   * long, to `depth` (see `FrameCheckDepth`). Valid frames come back with views into the chunk
+   * buffer.
    */
-  frameAt(position: number, fileSizeBytes: number): FrameCheck {
+  frameAt(position: number, fileSizeBytes: number, depth: FrameCheckDepth = 'full'): FrameCheck {
     const available = fileSizeBytes - position;
     const globalOffset = this.#baseOffset + position;
     const inChunk = position - this.#chunkStart;
     if (inChunk < 0 || this.#chunk.length - inChunk < Math.min(RECORD_HEADER_BYTES, available)) {
       this.#refill(position, CHUNK_BYTES, fileSizeBytes);
     }
-    let check = checkFrame(this.#chunk, position - this.#chunkStart, available, globalOffset);
+    let check = checkFrame(this.#chunk, position - this.#chunkStart, available, globalOffset, depth);
     if (!check.ok && check.need > 0) {
       this.#refill(position, Math.max(check.need, CHUNK_BYTES), fileSizeBytes);
-      check = checkFrame(this.#chunk, 0, available, globalOffset);
+      check = checkFrame(this.#chunk, 0, available, globalOffset, depth);
     }
     return check;
   }

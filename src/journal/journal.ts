@@ -287,7 +287,8 @@ export class Journal implements RecordLog {
    * The records from `fromOffset` in chunks of at most `maxRecords`, each read synchronously (from
    * the writer's cache of recent records where they are still there, else from the file); ends
    * at the end of the log, or (with a `signal`) waits there for more. The event loop gets a full
-   * turn every `YIELD_EVERY_RECORDS` records, so a long scan never starves it.
+   * turn every `YIELD_EVERY_RECORDS` records, so a long scan never starves it. A damaged record
+   * ends the scan with `CorruptionError` once every record before it has been yielded.
    */
   async *#scan(
     fromOffset: number,
@@ -311,7 +312,14 @@ export class Journal implements RecordLog {
           chunk.push(recent);
           continue;
         }
-        const record = this.#readAt(position, first);
+        let record: (JournalRecord & { kind: number }) | undefined;
+        try {
+          record = this.#readAt(position, first);
+        } catch (error) {
+          if (chunk.length === 0) throw error;
+          yield chunk;
+          throw error;
+        }
         if (record === undefined) throw new InvalidArgumentError(`no record starts at offset ${position}`, 'offset');
         first = false;
         position = record.nextOffset;
@@ -337,7 +345,8 @@ export class Journal implements RecordLog {
   /**
    * The record at `offset` (seal records included, marked by `kind`), or undefined if no record
    * starts there and `strict` allows saying so. Damage found after open is corruption: recovery
-   * validated every byte, so it happened at rest or under us.
+   * checked every frame's CRC-32C, so it happened at rest or under us, or (a chance of 2^-32 per
+   * damaged frame) the CRC-32C missed it and the BLAKE3 content check here found it.
    */
   #readAt(offset: number, strict: boolean): (JournalRecord & { kind: number }) | undefined {
     this.#checkOpen();
@@ -352,7 +361,7 @@ export class Journal implements RecordLog {
     if (position >= limit) throw new InvalidArgumentError(`offset ${offset} is at or past the end of the log`, 'offset');
     const check = this.#readerFor(segment).reader.frameAt(position, limit);
     if (!check.ok) {
-      if (strict) return undefined;
+      if (strict && !('recordStart' in check)) return undefined;
       const reason = 'reason' in check ? check.reason : 'unreadable record';
       throw new CorruptionError(segment.path, segment.baseOffset + position, reason);
     }

@@ -17,6 +17,7 @@ import {
   truncateAt,
 } from '../../test/support/journal-files.js';
 import { makeTempDir } from '../../test/support/temp-dir.js';
+import { crc32c } from '../checksum/index.js';
 import type { DurabilityKind } from '../durability/index.js';
 import { Journal } from './journal.js';
 import type { AppendResult } from './journal-writer.js';
@@ -149,6 +150,33 @@ test('corruption of the last record before a clean close is corruption, not a to
   const { dir, results } = await closedJournal(t, 4);
   flipByte(lastSegment(dir), at(results[3]) + 4);
   await assert.rejects(Journal.open(dir), { code: 'CORRUPTION' });
+});
+
+test('recovery checks frames by CRC-32C; a payload that passes it but not its BLAKE3 fails every read', async (t) => {
+  const { dir, results } = await closedJournal(t, 6);
+  const segment = lastSegment(dir);
+  const frameAt = at(results[3]);
+  const bytes = fs.readFileSync(segment);
+  bytes[frameAt + HEADER + 2] ^= 0x10;
+  const frameEnd = frameAt + HEADER + 40;
+  bytes.writeUInt32LE(crc32c(bytes.subarray(frameAt + 4, frameEnd)), frameAt);
+  fs.writeFileSync(segment, bytes);
+  const journal = await Journal.open(dir);
+  assert.deepEqual(journal.recoveryReport.quarantined, []);
+  assert.equal(journal.recoveryReport.recordsScanned, 6);
+  await assert.rejects(journal.read(frameAt), (error: unknown) => {
+    const corruption = error as { code: string; offset: number; message: string };
+    assert.equal(corruption.code, 'CORRUPTION');
+    assert.equal(corruption.offset, frameAt);
+    assert.match(corruption.message, /content hash mismatch/);
+    return true;
+  });
+  const served: number[] = [];
+  await assert.rejects(async () => {
+    for await (const record of journal.iterate()) served.push(indexOfPayload(record.payload));
+  }, { code: 'CORRUPTION' });
+  assert.deepEqual(served, range(3));
+  await journal.close();
 });
 
 test('corruption is proven by a later record even without a clean close', async (t) => {
