@@ -88,6 +88,7 @@ test('the quick claims-query suite builds each store and answers every query', a
   for (const row of result.rows) {
     assertFigures(row);
     if (row.id.startsWith('get/')) assert.ok(isPositiveFinite(row.metrics?.['p99 µs']), row.id);
+    if (row.id.startsWith('open/')) assert.ok(isPositiveFinite(row.metrics?.['open ms']), row.id);
   }
   const mine = result.rows.find((row) => row.id === 'get/stemedb');
   assert.ok(isPositiveFinite(mine?.pairedRatio));
