@@ -5,7 +5,7 @@
  * addresses (latency p50/p99 per call), and `bySubject` with and without a predicate (claims
  * read per second). StemeDB's rows are compared with SQLite's, round by round, and with
  * LMDB-direct's as a percentage. Last, each store is closed and reopened once per round, timed
- * until the open resolves (for StemeDB that includes the journal's recovery scan), the other
+ * until the open resolves (for StemeDB that includes the journal's recovery), the other
  * engines' opens first, so that StemeDB's background work after an open overlaps none of them.
  *
  * Every engine turns each claim it reads into the facade's output JSON (`toOutput` of a record
@@ -307,8 +307,9 @@ function notes(plan: QueryPlan): string[] {
       `the end; claims/s counts claims read. Subjects and predicates: ` +
       `${CLAIM_PREDICATES.length} predicates spread evenly over every subject.`,
     'open: the store closed, then opened again and timed until the open resolves, once per ' +
-      'round; claims/s = the claims it holds over that time. StemeDB checks every journal ' +
-      "frame's CRC-32C as it opens; the baselines replay only what their own logs hold.",
+      'round; claims/s = the claims it holds over that time. StemeDB validates the journal ' +
+      'records written since its checkpoint (none after a clean close); the baselines replay ' +
+      'what their own logs hold.',
     'ratio = StemeDB / SQLite round by round (median); % of LevelDB / % of LMDB = the same ' +
       'against each engine used directly.',
   ];

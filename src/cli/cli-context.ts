@@ -23,6 +23,8 @@ export interface OpenOptions {
   /** Create a missing directory (init, put, serve); otherwise a missing one is an error. */
   readonly create?: boolean;
   readonly repair?: boolean;
+  /** Validate the whole journal at open (`StemeDBOptions.fullScan`). */
+  readonly fullScan?: boolean;
 }
 
 /** The global options as `command` sees them, wherever they were given on the command line. */
@@ -59,6 +61,7 @@ export async function openDatabase(
     ...(globals.durability === undefined ? {} : { durability: globals.durability }),
     ...(globals.store === undefined ? {} : { store: globals.store }),
     ...(options.repair === true ? { repair: true } : {}),
+    ...(options.fullScan === true ? { fullScan: true } : {}),
   };
   return StemeDB.open(dir, dbOptions);
 }

@@ -10,8 +10,17 @@ export interface StemeDBOptions {
   durability?: DurabilityOption;
   /** A new journal segment starts past this size. */
   maxSegmentBytes?: number;
-  /** Open a journal with damage in its synced part by quarantining it (see `RecoveryReport`). */
+  /**
+   * Open a journal with damage in its synced part by quarantining it (see `RecoveryReport`).
+   * Validates the whole journal, as `fullScan` does.
+   */
   repair?: boolean;
+  /**
+   * Validate every journal record at open. By default an open validates only what follows the
+   * journal's checkpoint (where it ended at its last clean close); damage at rest before it is
+   * then reported as `CORRUPTION` when the record is read, not at open.
+   */
+  fullScan?: boolean;
   /** Refuse assertions without signatures and votes without a signature. */
   requireSignatures?: boolean;
   /**

@@ -118,6 +118,7 @@ function journalOptions(options: StemeDBOptions): JournalOptions {
   if (options.durability !== undefined) result.durability = options.durability;
   if (options.maxSegmentBytes !== undefined) result.maxSegmentBytes = options.maxSegmentBytes;
   if (options.repair !== undefined) result.repair = options.repair;
+  if (options.fullScan !== undefined) result.fullScan = options.fullScan;
   return result;
 }
 
@@ -125,7 +126,7 @@ function checkOptions(options: StemeDBOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidArgumentError('must be an object', 'options');
   }
-  for (const name of ['repair', 'requireSignatures'] as const) {
+  for (const name of ['repair', 'fullScan', 'requireSignatures'] as const) {
     const value: unknown = options[name];
     if (value !== undefined && typeof value !== 'boolean') {
       throw new InvalidArgumentError('must be a boolean', name);

@@ -73,7 +73,7 @@ const U32_RANGE = 2 ** 32;
  * Writes `value`, a safe integer ≥ 0, as 8 bytes little-endian: the journal's offsets. It runs per
  * frame, so without the BigInt that `writeBigUInt64LE` needs (one allocation per call).
  */
-function writeU64(target: Buffer, value: number, at: number): void {
+export function writeU64(target: Buffer, value: number, at: number): void {
   target.writeUInt32LE(value % U32_RANGE, at);
   target.writeUInt32LE(Math.floor(value / U32_RANGE), at + 4);
 }
@@ -82,7 +82,7 @@ function writeU64(target: Buffer, value: number, at: number): void {
  * Reads 8 bytes little-endian as a number. Exact up to 2^53; a larger value comes out rounded, but
  * still at least 2^53, so it neither equals nor stays below any offset, the checks callers make.
  */
-function readU64(bytes: Buffer, at: number): number {
+export function readU64(bytes: Buffer, at: number): number {
   return bytes.readUInt32LE(at) + bytes.readUInt32LE(at + 4) * U32_RANGE;
 }
 

@@ -24,7 +24,8 @@ import {
   SEGMENT_MIN_MAX_BYTES,
   YIELD_EVERY_RECORDS,
 } from '../limits.js';
-import { RECORD_KIND_SEAL } from './format.js';
+import { RECORD_KIND_SEAL, frameBytes } from './format.js';
+import { writeCheckpoint } from './checkpoint.js';
 import { FrameReader } from './frame-reader.js';
 import { JournalWriter } from './journal-writer.js';
 import type { AppendResult } from './journal-writer.js';
@@ -46,8 +47,16 @@ export interface JournalOptions {
    * records and `JOURNAL_RECENT_MAX_BYTES` bytes; each must be a positive integer.
    */
   recentBounds?: RecentBounds;
-  /** Quarantine corruption and keep the valid records before it, instead of refusing to open. */
+  /**
+   * Quarantine corruption and keep the valid records before it, instead of refusing to open.
+   * Validates the whole log, as `fullScan` does.
+   */
   repair?: boolean;
+  /**
+   * Validate every record at open, not only those after the checkpoint of the last clean close
+   * (default false: see `checkpoint.ts`).
+   */
+  fullScan?: boolean;
   /** The disk to use; tests pass a simulated one. Default: the real file system. */
   fileSystem?: FileSystem;
   /**
@@ -105,6 +114,7 @@ export class Journal implements RecordLog {
     try {
       const { segments, report } = await recoverJournal(directory, fileSystem, {
         repair: options.repair ?? false,
+        fullScan: options.fullScan ?? false,
       });
       if (segments.length === 0) {
         segments.push(JournalWriter.createSegment(directory, fileSystem, report.endOffset));
@@ -270,16 +280,47 @@ export class Journal implements RecordLog {
     return result;
   }
 
-  /** Writes what is queued, syncs, seals and releases the directory. Idempotent. */
+  /**
+   * Writes what is queued, syncs, seals, records the checkpoint and releases the directory.
+   * Idempotent.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     try {
       this.#writer.close();
+      this.#writeCheckpoint();
     } finally {
       for (const base of [...this.#readers.keys()]) this.#dropReader(base);
       this.#lock?.close();
       this.#wakeWaiters();
+    }
+  }
+
+  /**
+   * After a clean close, records where the log ends (past its seal) as the checkpoint, unless the
+   * one there already says so. Best effort: if it cannot be written, the one before it (still true
+   * of the log) or none stays, and the next open validates more of the log; nothing is lost.
+   */
+  #writeCheckpoint(): void {
+    const end = this.endOffset;
+    if (this.#writer.failure !== undefined || end === this.recoveryReport.validatedFrom) return;
+    const segment = this.#segmentAt(end - 1);
+    const sealAt = end - frameBytes(0) - segment.baseOffset;
+    try {
+      const handle = this.#fileSystem.open(segment.path, 'read');
+      try {
+        const reader = new FrameReader(handle, segment.baseOffset);
+        const check = reader.frameAt(sealAt, end - segment.baseOffset);
+        if (!check.ok || check.frame.kind !== RECORD_KIND_SEAL) return;
+        const sealCrc = reader.readRaw(sealAt, 4).readUInt32LE(0);
+        const checkpoint = { end, segmentBase: segment.baseOffset, sealCrc };
+        writeCheckpoint(this.directory, this.#fileSystem, checkpoint);
+      } finally {
+        handle.close();
+      }
+    } catch {
+      // See above: a checkpoint is a shortcut for the next open, never data.
     }
   }
 
@@ -296,7 +337,8 @@ export class Journal implements RecordLog {
     maxRecords: number,
   ): AsyncIterableIterator<JournalRecord[]> {
     let position = fromOffset;
-    let first = true;
+    // A caller's offset may not be a record's (then the read says so); the log's start is one.
+    let first = this.#skipSegmentHeaders(fromOffset) !== this.#skipSegmentHeaders(this.startOffset);
     let sinceYield = 0;
     for (;;) {
       if (this.#closed) return;

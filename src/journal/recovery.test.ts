@@ -66,12 +66,110 @@ const at = (result: AppendResult | undefined): number => (result as AppendResult
 
 test('a cleanly closed journal reopens with nothing quarantined', async (t) => {
   const { dir } = await closedJournal(t, 10);
-  const journal = await Journal.open(dir);
+  const journal = await Journal.open(dir, { fullScan: true });
   assert.equal(journal.recoveryReport.cleanShutdown, true);
   assert.equal(journal.recoveryReport.recordsScanned, 10);
+  assert.equal(journal.recoveryReport.validatedFrom, 0);
   assert.deepEqual(journal.recoveryReport.quarantined, []);
   assert.deepEqual(await indexesIn(journal), range(10));
   await journal.close();
+});
+
+test('after a clean close an open validates only what follows the checkpoint', async (t) => {
+  const { dir } = await closedJournal(t, 10);
+  const first = await Journal.open(dir);
+  const end = first.endOffset;
+  assert.equal(first.recoveryReport.validatedFrom, end);
+  assert.equal(first.recoveryReport.recordsScanned, 0);
+  assert.equal(first.recoveryReport.cleanShutdown, true);
+  assert.deepEqual(await indexesIn(first), range(10));
+  for (let i = 10; i < 15; i++) await first.append(payloadOf(i, 40));
+  await first.close();
+  const second = await Journal.open(dir);
+  assert.ok(second.recoveryReport.validatedFrom > end);
+  assert.equal(second.recoveryReport.validatedFrom, second.endOffset);
+  assert.deepEqual(await indexesIn(second), range(15));
+  await second.close();
+  const full = await Journal.open(dir, { fullScan: true });
+  assert.equal(full.recoveryReport.recordsScanned, 15);
+  await full.close();
+});
+
+test('records appended after the checkpoint are validated, and a torn tail after it is cut', async (t) => {
+  const { dir } = await closedJournal(t, 5);
+  const live = await Journal.open(dir);
+  const checkpointEnd = live.endOffset;
+  const results: AppendResult[] = [];
+  for (let i = 5; i < 10; i++) results.push(await live.append(payloadOf(i, 40)));
+  const image = makeTempDir(t);
+  for (const name of fs.readdirSync(dir)) {
+    if (name.endsWith('.wal') || name === 'CHECKPOINT') fs.copyFileSync(path.join(dir, name), path.join(image, name));
+  }
+  await live.close();
+  truncateAt(lastSegment(image), at(results[4]) + 20);
+  const journal = await Journal.open(image);
+  assert.equal(journal.recoveryReport.validatedFrom, checkpointEnd);
+  assert.equal(journal.recoveryReport.recordsScanned, 4);
+  assert.equal(journal.recoveryReport.cleanShutdown, false);
+  const [region] = journal.recoveryReport.quarantined;
+  assert.equal(region?.kind, 'torn-tail');
+  assert.equal(region?.offset, at(results[4]));
+  assert.deepEqual(await indexesIn(journal), range(9));
+  await journal.close();
+});
+
+test('damage before the checkpoint is CORRUPTION when read; fullScan and repair find it at open', async (t) => {
+  const { dir, results } = await closedJournal(t, 10);
+  flipByte(lastSegment(dir), at(results[3]) + HEADER + 1);
+  const journal = await Journal.open(dir);
+  assert.deepEqual(journal.recoveryReport.quarantined, []);
+  const served: number[] = [];
+  await assert.rejects(async () => {
+    for await (const record of journal.iterate()) served.push(indexOfPayload(record.payload));
+  }, (error: unknown) => {
+    const corruption = error as { code: string; offset: number };
+    assert.equal(corruption.code, 'CORRUPTION');
+    assert.equal(corruption.offset, at(results[3]));
+    return true;
+  });
+  assert.deepEqual(served, range(3));
+  await journal.close();
+  await assert.rejects(Journal.open(dir, { fullScan: true }), { code: 'CORRUPTION' });
+  const repaired = await Journal.open(dir, { repair: true });
+  assert.equal(repaired.recoveryReport.quarantined[0]?.kind, 'corruption');
+  assert.equal(repaired.recoveryReport.quarantined[0]?.offset, at(results[3]));
+  assert.deepEqual(await indexesIn(repaired), range(3));
+  await repaired.close();
+});
+
+test('damage to the first record before the checkpoint is CORRUPTION, not a bad offset', async (t) => {
+  const { dir, results } = await closedJournal(t, 3);
+  flipByte(lastSegment(dir), at(results[0]) + 5);
+  const journal = await Journal.open(dir);
+  await assert.rejects(async () => {
+    for await (const _ of journal.iterate()) assert.fail('nothing before the damage to serve');
+  }, { code: 'CORRUPTION' });
+  await journal.close();
+});
+
+test('a checkpoint that no longer matches the log is ignored and the whole log validated', async (t) => {
+  const { dir } = await closedJournal(t, 10);
+  const checkpoint = path.join(dir, 'CHECKPOINT');
+  const saved = fs.readFileSync(checkpoint);
+  fs.writeFileSync(checkpoint, Buffer.from(saved.map((byte, i) => (i === 20 ? byte ^ 0xff : byte))));
+  const damagedFile = await Journal.open(dir);
+  assert.equal(damagedFile.recoveryReport.validatedFrom, 0);
+  assert.equal(damagedFile.recoveryReport.recordsScanned, 10);
+  await damagedFile.close();
+  // That close wrote a good checkpoint again; now change the seal it names.
+  const segment = lastSegment(dir);
+  const sealAt = fileSize(segment) - HEADER;
+  flipByte(segment, sealAt + 20);
+  const damagedSeal = await Journal.open(dir);
+  assert.equal(damagedSeal.recoveryReport.validatedFrom, 0);
+  assert.equal(damagedSeal.recoveryReport.quarantined[0]?.offset, sealAt);
+  assert.deepEqual(await indexesIn(damagedSeal), range(10));
+  await damagedSeal.close();
 });
 
 test('a torn tail is quarantined and truncated, and appends continue at the cut', async (t) => {
@@ -136,7 +234,7 @@ test('a new segment whose header never landed is quarantined whole', async (t) =
 test('mid-log corruption of synced data fails the open with CORRUPTION naming path and offset', async (t) => {
   const { dir, results } = await closedJournal(t, 10);
   flipByte(lastSegment(dir), at(results[3]) + HEADER + 1);
-  await assert.rejects(Journal.open(dir), (error: unknown) => {
+  await assert.rejects(Journal.open(dir, { fullScan: true }), (error: unknown) => {
     const corruption = error as { code: string; offset: number; path: string };
     assert.equal(corruption.code, 'CORRUPTION');
     assert.equal(corruption.offset, at(results[3]));
@@ -149,7 +247,7 @@ test('mid-log corruption of synced data fails the open with CORRUPTION naming pa
 test('corruption of the last record before a clean close is corruption, not a torn tail', async (t) => {
   const { dir, results } = await closedJournal(t, 4);
   flipByte(lastSegment(dir), at(results[3]) + 4);
-  await assert.rejects(Journal.open(dir), { code: 'CORRUPTION' });
+  await assert.rejects(Journal.open(dir, { fullScan: true }), { code: 'CORRUPTION' });
 });
 
 test('recovery checks frames by CRC-32C; a payload that passes it but not its BLAKE3 fails every read', async (t) => {
@@ -161,7 +259,7 @@ test('recovery checks frames by CRC-32C; a payload that passes it but not its BL
   const frameEnd = frameAt + HEADER + 40;
   bytes.writeUInt32LE(crc32c(bytes.subarray(frameAt + 4, frameEnd)), frameAt);
   fs.writeFileSync(segment, bytes);
-  const journal = await Journal.open(dir);
+  const journal = await Journal.open(dir, { fullScan: true });
   assert.deepEqual(journal.recoveryReport.quarantined, []);
   assert.equal(journal.recoveryReport.recordsScanned, 6);
   await assert.rejects(journal.read(frameAt), (error: unknown) => {
@@ -190,8 +288,9 @@ test('corruption in a segment that has a successor fails the open', async (t) =>
   assert.ok(segmentPaths(dir).length > 2);
   const first = segmentPaths(dir)[0] as string;
   flipByte(first, at(results[2]) + HEADER);
-  await assert.rejects(Journal.open(dir, { maxSegmentBytes: 4096 }), { code: 'CORRUPTION' });
+  await assert.rejects(Journal.open(dir, { maxSegmentBytes: 4096, fullScan: true }), { code: 'CORRUPTION' });
   fs.truncateSync(first, fileSize(first) - 8);
+  // A segment's size is checked against its successor's base even where its records are trusted.
   await assert.rejects(Journal.open(dir, { maxSegmentBytes: 4096 }), { code: 'CORRUPTION' });
 });
 

@@ -1,6 +1,8 @@
 /**
  * Recovery on open: validate every segment and every record, then cut a torn tail or refuse to open
- * over corruption.
+ * over corruption. Records before the journal's checkpoint, where the log ended at its last clean
+ * close, are not read again (`checkpoint.ts` says why that is sound); `repair` and `fullScan` read
+ * them all.
  *
  * Validating a record here means its frame's structure and CRC-32C (`FrameCheckDepth` 'crc'). The
  * CRC covers the whole frame, so it finds every torn write and every bit flip; the payload's
@@ -27,7 +29,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FileHandle, FileSystem } from '../durability/index.js';
 import { CorruptionError, FsyncFailedError, IoError } from '../errors.js';
 import { RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, YIELD_EVERY_RECORDS } from '../limits.js';
-import { RECORD_KIND_DATA, RECORD_KIND_SEAL, checkSegmentHeader, parseSegmentFileName } from './format.js';
+import { readCheckpoint } from './checkpoint.js';
+import {
+  RECORD_KIND_DATA,
+  RECORD_KIND_SEAL,
+  checkSegmentHeader,
+  frameBytes,
+  parseSegmentFileName,
+} from './format.js';
 import { deliberateBug } from './deliberate-bugs.js';
 import { FrameReader } from './frame-reader.js';
 import { Quarantine } from './quarantine.js';
@@ -53,8 +62,13 @@ export interface QuarantinedRegion {
 
 export interface RecoveryReport {
   segmentsScanned: number;
-  /** Valid data records found (seal records not counted). */
+  /** Valid data records found past `validatedFrom` (seal records not counted). */
   recordsScanned: number;
+  /**
+   * The global offset from which records were validated: the log's first segment, or the end of
+   * the log at its last clean close when its checkpoint was used (see `checkpoint.ts`).
+   */
+  validatedFrom: number;
   /** Where the recovered log ends: the next append goes here. */
   endOffset: number;
   /** True if the log ended with the seal of a clean close. */
@@ -70,7 +84,10 @@ export interface RecoveredJournal {
 }
 
 export interface RecoveryOptions {
+  /** Quarantine corruption instead of failing. Implies `fullScan`. */
   repair: boolean;
+  /** Validate every record, whatever the checkpoint says. */
+  fullScan?: boolean;
   nowMs?: () => number;
 }
 
@@ -90,6 +107,7 @@ export async function recoverJournal(
   const report: RecoveryReport = {
     segmentsScanned: 0,
     recordsScanned: 0,
+    validatedFrom: 0,
     endOffset: 0,
     cleanShutdown: false,
     quarantined: [],
@@ -105,10 +123,22 @@ export async function recoverJournal(
     segments.pop();
     report.endOffset = last.baseOffset;
   }
+  const start = options.repair || options.fullScan === true
+    ? undefined
+    : checkpointStart(directory, segments, fileSystem);
+  report.validatedFrom = start === undefined
+    ? (segments[0]?.baseOffset ?? report.endOffset)
+    : (segments[start.segmentIndex] as SegmentFile).baseOffset + start.position;
+  // The checkpoint's seal, just before where validation starts, is the last frame so far.
+  if (start !== undefined) report.cleanShutdown = true;
   for (let index = 0; index < segments.length; index++) {
     const segment = segments[index] as SegmentFile;
     report.segmentsScanned++;
-    const damage = await scanSegment(segments, index, fileSystem, report);
+    // Segments wholly before the checkpoint get their header and place checked, no records.
+    const from = start === undefined || index > start.segmentIndex
+      ? SEGMENT_HEADER_BYTES
+      : index === start.segmentIndex ? start.position : segment.sizeBytes;
+    const damage = await scanSegment(segments, index, fileSystem, report, from);
     if (damage === undefined) continue;
     const corruptionProof = deliberateBug('truncate-on-checksum-error')
       ? undefined
@@ -164,14 +194,43 @@ function isTornSegment(segment: SegmentFile, fileSystem: FileSystem): boolean {
 }
 
 /**
- * Validates the segment's header and records, counting them into the report. Returns the first
- * damage found, or undefined if the segment is valid to its last byte and meets the next segment.
+ * Where validation may start: past the seal that the journal's checkpoint names, if that frame is
+ * still there, whole and the same (see `checkpoint.ts`); else undefined, and the whole log is read.
+ */
+function checkpointStart(
+  directory: string,
+  segments: SegmentFile[],
+  fileSystem: FileSystem,
+): { segmentIndex: number; position: number } | undefined {
+  const checkpoint = readCheckpoint(directory, fileSystem);
+  if (checkpoint === undefined) return undefined;
+  const segmentIndex = segments.findIndex((s) => s.baseOffset === checkpoint.segmentBase);
+  const segment = segments[segmentIndex];
+  if (segment === undefined) return undefined;
+  const position = checkpoint.end - segment.baseOffset;
+  const sealAt = position - frameBytes(0);
+  if (sealAt < SEGMENT_HEADER_BYTES || position > segment.sizeBytes) return undefined;
+  const anchored = withHandle(fileSystem, segment.path, 'read', (handle) => {
+    const reader = new FrameReader(handle, segment.baseOffset);
+    const check = reader.frameAt(sealAt, segment.sizeBytes);
+    const isSeal = check.ok && check.frame.kind === RECORD_KIND_SEAL;
+    if (!isSeal || check.frame.lengthBytes !== position - sealAt) return false;
+    return reader.readRaw(sealAt, 4).readUInt32LE(0) === checkpoint.sealCrc;
+  });
+  return anchored ? { segmentIndex, position } : undefined;
+}
+
+/**
+ * Validates the segment's header and its records from `from` (a frame boundary; by default its
+ * first record), counting them into the report. Returns the first damage found, or undefined if
+ * the segment is valid to its last byte and meets the next segment.
  */
 async function scanSegment(
   segments: SegmentFile[],
   index: number,
   fileSystem: FileSystem,
   report: RecoveryReport,
+  from: number,
 ): Promise<Damage | undefined> {
   const segment = segments[index] as SegmentFile;
   const handle = openOrThrow(fileSystem, segment.path, 'read');
@@ -180,7 +239,7 @@ async function scanSegment(
     const header = reader.readRaw(0, Math.min(segment.sizeBytes, SEGMENT_HEADER_BYTES));
     const headerProblem = checkSegmentHeader(header, segment.baseOffset);
     if (headerProblem !== undefined) return { segmentIndex: index, position: 0, reason: headerProblem };
-    let position = SEGMENT_HEADER_BYTES;
+    let position = from;
     let sinceYield = 0;
     while (position < segment.sizeBytes) {
       // The CRC-32C only: see the module comment.

@@ -148,13 +148,14 @@ describe('the stemedb command line', { concurrency: 3 }, () => {
     assert.match(repaired.stdout, /recovered cleanly/);
   });
 
-  test('a corrupted journal exits 2 until recover --repair quarantines the damage', async (t) => {
+  test('recover finds a corrupted journal and exits 2 until recover --repair quarantines the damage', async (t) => {
     const { dir } = await exampleStore(t);
     const [segment] = fs.readdirSync(path.join(dir, 'journal')).filter((name) => name.endsWith('.wal'));
     assert.ok(segment !== undefined);
     // A payload byte of the first record: the log was sealed by a clean close, so this is corruption.
     flipByte(path.join(dir, 'journal', segment), 32 + 56 + 16);
-    assertRefused(await runCli(['stats', '--dir', dir]), 2, /CORRUPTION|corrupt/i);
+    // Other commands validate only what follows the journal's checkpoint, so they do not look.
+    assert.equal((await runCli(['stats', '--dir', dir])).code, 0);
     assertRefused(await runCli(['recover', '--dir', dir]), 2, /CORRUPTION|corrupt/i);
     const repaired = await runCli(['recover', '--repair', '--dir', dir, '--json']);
     assert.equal(repaired.code, 0, repaired.stderr);

@@ -10,12 +10,18 @@
  *   `CorruptionError`; with `repair` it must quarantine from D as `corruption`.
  * - Otherwise the damage is indistinguishable from a torn tail (nothing after it vouches for it):
  *   the open must quarantine from D as `torn-tail` (or the segment as `torn-segment`) and report it.
+ * - Except: a flip in a frame wholly before the seal that the journal's checkpoint names (and
+ *   that seal intact) is not looked for by an open without `repair`: the open must succeed with
+ *   nothing quarantined, and reading the log must serve the records before D and then fail with
+ *   `CorruptionError` at D. With `repair` the whole log is validated, and the rules above hold.
  * In every case the records served are exactly the valid records before D, byte for byte.
  */
 import path from 'node:path';
 import { CorruptionError } from '../../src/errors.js';
+import { CHECKPOINT_FILE_NAME, decodeCheckpoint } from '../../src/journal/checkpoint.js';
 import { checkFrame, checkSegmentHeader, parseSegmentFileName } from '../../src/journal/format.js';
-import { RECORD_KIND_DATA } from '../../src/journal/format.js';
+import { RECORD_KIND_DATA, RECORD_KIND_SEAL } from '../../src/journal/format.js';
+import type { Journal } from '../../src/journal/index.js';
 import { SEGMENT_HEADER_BYTES } from '../../src/limits.js';
 import { createRandom } from '../support/random.js';
 import type { Random } from '../support/random.js';
@@ -33,6 +39,8 @@ interface ParsedFrame {
   readonly kind: number;
   readonly durableThrough: number;
   readonly payload: Uint8Array;
+  /** The CRC-32C stored in the frame's first 4 bytes. */
+  readonly crc: number;
 }
 
 interface ParsedSegment {
@@ -45,7 +53,25 @@ export interface FlipStats {
   flips: number;
   expectedCorruption: number;
   expectedTail: number;
+  /** Flips before the checkpoint, expected to be found when read rather than at open. */
+  expectedAtRead: number;
   withRepair: number;
+}
+
+/**
+ * The global offset of the seal that the image's checkpoint names, if the file is valid and that
+ * seal is in the (undamaged) segments where it says, with the CRC it records.
+ */
+function checkpointSeal(fs: SimFileSystem, segments: readonly ParsedSegment[]): number | undefined {
+  const file = path.posix.join(JOURNAL_DIRECTORY, CHECKPOINT_FILE_NAME);
+  if (!fs.exists(file)) return undefined;
+  const checkpoint = decodeCheckpoint(Buffer.from(fs.readFile(file)));
+  if (checkpoint === undefined) return undefined;
+  const segment = segments.find((s) => s.baseOffset === checkpoint.segmentBase);
+  const seal = segment?.frames.find((f) => segment.baseOffset + f.end === checkpoint.end);
+  if (segment === undefined || seal === undefined) return undefined;
+  if (seal.kind !== RECORD_KIND_SEAL || seal.crc !== checkpoint.sealCrc) return undefined;
+  return segment.baseOffset + seal.start;
 }
 
 /** The image's segments, fully valid and contiguous; undefined if anything in them is not. */
@@ -67,7 +93,7 @@ function parseSegments(fs: SimFileSystem): ParsedSegment[] | undefined {
       if (!check.ok) return undefined;
       const { frame } = check;
       const payload = new Uint8Array(frame.payload);
-      frames.push({ start: at, end: at + frame.lengthBytes, kind: frame.kind, durableThrough: frame.durableThrough, payload });
+      frames.push({ start: at, end: at + frame.lengthBytes, kind: frame.kind, durableThrough: frame.durableThrough, payload, crc: bytes.readUInt32LE(at) });
       at += frame.lengthBytes;
     }
     segments.push({ path: file, baseOffset, frames });
@@ -77,12 +103,17 @@ function parseSegments(fs: SimFileSystem): ParsedSegment[] | undefined {
 }
 
 interface FlipExpectation {
-  readonly verdict: 'corruption' | 'tail';
+  readonly verdict: 'corruption' | 'tail' | 'at-read';
   readonly damagedOffset: number;
   readonly kept: { offset: number; payload: Uint8Array }[];
 }
 
-function expectFlip(segments: readonly ParsedSegment[], segmentIndex: number, position: number): FlipExpectation {
+function expectFlip(
+  segments: readonly ParsedSegment[],
+  segmentIndex: number,
+  position: number,
+  sealOffset: number | undefined,
+): FlipExpectation {
   const segment = segments[segmentIndex] as ParsedSegment;
   const kept: { offset: number; payload: Uint8Array }[] = [];
   for (const earlier of segments.slice(0, segmentIndex)) {
@@ -101,6 +132,9 @@ function expectFlip(segments: readonly ParsedSegment[], segmentIndex: number, po
     if (before.kind === RECORD_KIND_DATA) kept.push({ offset: segment.baseOffset + before.start, payload: before.payload });
   }
   const damagedOffset = segment.baseOffset + frame.start;
+  if (sealOffset !== undefined && segment.baseOffset + frame.end <= sealOffset) {
+    return { verdict: 'at-read', damagedOffset, kept };
+  }
   const evidence = Math.max(0, ...segment.frames.slice(damaged + 1).map((later) => later.durableThrough));
   const proven = hasSuccessor || evidence > damagedOffset;
   return { verdict: proven ? 'corruption' : 'tail', damagedOffset, kept };
@@ -116,6 +150,7 @@ async function flipAndCheck(
   const segments = parseSegments(image);
   if (segments === undefined) return [];
   const sizes = segments.map((segment) => image.readFile(segment.path).length);
+  const sealOffset = checkpointSeal(image, segments);
   const total = sizes.reduce((a, b) => a + b, 0);
   for (let n = 0; n < flips; n++) {
     let at = random.nextInt(total);
@@ -124,12 +159,14 @@ async function flipAndCheck(
     const segment = segments[index] as ParsedSegment;
     const bit = random.nextInt(8);
     const repair = random.nextInt(4) === 0;
-    const expected = expectFlip(segments, index, at);
+    // Repair validates the whole log, checkpoint or not.
+    const expected = expectFlip(segments, index, at, repair ? undefined : sealOffset);
     const copy = image.crashNow();
     copy.flipBit(segment.path, at, bit);
     stats.flips++;
     if (expected.verdict === 'corruption') stats.expectedCorruption++;
-    else stats.expectedTail++;
+    else if (expected.verdict === 'tail') stats.expectedTail++;
+    else stats.expectedAtRead++;
     if (repair) stats.withRepair++;
     const problem = await checkFlip(copy, expected, repair);
     if (problem !== undefined) {
@@ -149,13 +186,38 @@ async function checkFlip(fs: SimFileSystem, expected: FlipExpectation, repair: b
     return `open failed: ${describeError(error)}`;
   }
   if (expected.verdict === 'corruption' && !repair) return 'corruption of durable data was not reported: the open succeeded';
+  if (expected.verdict === 'at-read') return checkFoundAtRead(journal, expected);
   const region = journal.recoveryReport.quarantined[0];
   const kinds = expected.verdict === 'corruption' ? ['corruption'] : ['torn-tail', 'torn-segment'];
   if (region === undefined || !kinds.includes(region.kind) || region.offset !== expected.damagedOffset) {
     const found = region === undefined ? 'nothing' : `${region.kind} at ${region.offset}`;
     return `expected ${kinds.join(' or ')} quarantined at ${expected.damagedOffset}, found ${found}`;
   }
-  const records = await readRecords(journal);
+  return servedProblem(await readRecords(journal), expected);
+}
+
+/** The open left the log whole; reading it must serve the records before the damage, then fail there. */
+async function checkFoundAtRead(journal: Journal, expected: FlipExpectation): Promise<string | undefined> {
+  if (journal.recoveryReport.quarantined.length > 0) {
+    return `damage before the checkpoint: expected nothing quarantined, found ${journal.recoveryReport.quarantined.length} region(s)`;
+  }
+  const served: { offset: number; payload: Uint8Array }[] = [];
+  let failure: unknown;
+  try {
+    for await (const record of journal.iterate()) served.push({ offset: record.offset, payload: new Uint8Array(record.payload) });
+  } catch (error) {
+    failure = error;
+  }
+  if (!(failure instanceof CorruptionError) || failure.offset !== expected.damagedOffset) {
+    return `damage before the checkpoint: reading should fail with CorruptionError at ${expected.damagedOffset}, got ${failure === undefined ? 'no error' : describeError(failure)}`;
+  }
+  return servedProblem(served, expected);
+}
+
+function servedProblem(
+  records: readonly { offset: number; payload: Uint8Array }[],
+  expected: FlipExpectation,
+): string | undefined {
   if (records.length !== expected.kept.length) {
     return `served ${records.length} records, expected the ${expected.kept.length} before the damage`;
   }
@@ -179,7 +241,7 @@ export async function exploreBitFlips(
   boundaryEvery: number,
   failures: Failure[],
 ): Promise<FlipStats> {
-  const stats: FlipStats = { flips: 0, expectedCorruption: 0, expectedTail: 0, withRepair: 0 };
+  const stats: FlipStats = { flips: 0, expectedCorruption: 0, expectedTail: 0, expectedAtRead: 0, withRepair: 0 };
   const random = imageRandom(seed);
   let boundary = 0;
   const run = await runWorkload(workload, createRandom(seed), (sim) =>

@@ -19,7 +19,7 @@ import type { CrashImage } from '../support/sim-fs/index.js';
 import { SimFileSystem, formatOperation } from '../support/sim-fs/index.js';
 import { BoundaryFileSystem } from './boundary-file-system.js';
 import { JOURNAL_DIRECTORY } from './oracle.js';
-import type { Expectation, Oracle } from './oracle.js';
+import type { Expectation, Oracle, RecoveredRecord } from './oracle.js';
 import { WorkloadContext, readRecords } from './workloads.js';
 import type { Workload } from './workloads.js';
 
@@ -220,7 +220,13 @@ export async function verifyImage(
   } catch (error) {
     return { problems: [...problems, `recovery failed: ${describeError(error)}`], cut: false };
   }
-  const records = await readRecords(journal);
+  let records: RecoveredRecord[];
+  try {
+    records = await readRecords(journal);
+  } catch (error) {
+    // After a checkpoint, damage the open did not read again is found here.
+    return { problems: [...problems, `reading the recovered log failed: ${describeError(error)}`], cut: false };
+  }
   problems.push(...oracle.checkLog(expectation, records, journal.recoveryReport));
   const cut = journal.recoveryReport.quarantined.length > 0;
   const endOffset = journal.endOffset;
@@ -236,7 +242,11 @@ export async function verifyImage(
     problems.push(`second recovery quarantined again: ${recovered.quarantined.map((q) => `${q.kind}@${q.offset}`).join(', ')}`);
   }
   if (again.endOffset !== endOffset) problems.push(`second recovery ends at ${again.endOffset}, first at ${endOffset}`);
-  problems.push(...sameRecords(records, await readRecords(again), 'second recovery'));
+  try {
+    problems.push(...sameRecords(records, await readRecords(again), 'second recovery'));
+  } catch (error) {
+    return { problems: [...problems, `reading the log after the second recovery failed: ${describeError(error)}`], cut };
+  }
   if (probe && problems.length === 0) problems.push(...(await probeAppend(again, records, second)));
   return { problems, cut };
 }

@@ -1,7 +1,8 @@
 /**
- * `stemedb recover [--repair]`: opens the database, running recovery, and prints what recovery
- * found. Without `--repair` damage in the synced part of the journal fails with exit code 2; with
- * it, the damaged region and everything after it are quarantined and the rest is kept.
+ * `stemedb recover [--repair]`: opens the database, running recovery over the whole journal (not
+ * only past its checkpoint, as other opens do), and prints what recovery found. Without
+ * `--repair` damage in the synced part of the journal fails with exit code 2; with it, the
+ * damaged region and everything after it are quarantined and the rest is kept.
  */
 import type { Command } from 'commander';
 import { globalOptions, printJson, printLine, withDatabase } from '../cli-context.js';
@@ -15,7 +16,8 @@ export function registerRecover(program: Command): void {
     .action(async (options: { repair?: boolean }, command: Command) => {
       const globals = globalOptions(command);
       const repair = options.repair === true;
-      const report = await withDatabase(globals, { repair }, async (db) => db.recoveryReport);
+      const opened = { repair, fullScan: true };
+      const report = await withDatabase(globals, opened, async (db) => db.recoveryReport);
       if (globals.json) {
         printJson(report);
         return;
