@@ -276,6 +276,28 @@ test('requireSignatures refuses unsigned assertions and votes but takes signed o
   await assert.rejects(badOption, { code: 'INVALID_ARGUMENT', field: 'requireSignatures' });
 });
 
+test('an open after a clean close trusts the journal to its checkpoint; fullScan checks it all', async (t) => {
+  const dir = makeTempDir(t);
+  const db = await StemeDB.open(dir);
+  const { hash } = await db.assert(claim('s', 'p', text('kept in the store')));
+  await db.close();
+  const journal = path.join(dir, 'journal');
+  const [segment] = fs.readdirSync(journal).filter((name) => name.endsWith('.wal'));
+  assert.ok(segment !== undefined);
+  // A payload byte of the first record, which the checkpoint of that close covers.
+  const file = path.join(journal, segment);
+  const bytes = fs.readFileSync(file);
+  bytes[32 + 56 + 10] = (bytes[32 + 56 + 10] as number) ^ 0x01;
+  fs.writeFileSync(file, bytes);
+  const reopened = await StemeDB.open(dir);
+  assert.equal(reopened.recoveryReport.recordsScanned, 0);
+  assert.equal(((await reopened.get(hash)) as { subject?: string } | undefined)?.subject, 's');
+  await reopened.close();
+  await assert.rejects(StemeDB.open(dir, { fullScan: true }), { code: 'CORRUPTION' });
+  const badOption = StemeDB.open(makeTempDir(t), { fullScan: 'yes' as never });
+  await assert.rejects(badOption, { code: 'INVALID_ARGUMENT', field: 'fullScan' });
+});
+
 test('putMany writes all or, with one bad input, nothing and names its index', async (t) => {
   const db = await openDb(t);
   const end = (await db.stats()).journal.endOffset;

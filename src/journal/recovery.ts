@@ -221,9 +221,10 @@ function checkpointStart(
 }
 
 /**
- * Validates the segment's header and its records from `from` (a frame boundary; by default its
- * first record), counting them into the report. Returns the first damage found, or undefined if
- * the segment is valid to its last byte and meets the next segment.
+ * Validates the segment's header and its records from `from` (a frame boundary: its first
+ * record, the checkpoint, or its end to check only the header and where the next segment starts),
+ * counting them into the report. Returns the first damage found, or undefined if the segment is
+ * valid to its last byte and meets the next segment.
  */
 async function scanSegment(
   segments: SegmentFile[],
