@@ -27,12 +27,15 @@ import path from 'node:path';
 import { atomicWrite } from '../durability/index.js';
 import type { FileSystem } from '../durability/index.js';
 import { crc32c } from '../checksum/index.js';
-import { readU64, writeU64 } from './format.js';
+import { SEGMENT_HEADER_BYTES } from '../limits.js';
+import { RECORD_KIND_SEAL, frameBytes, readU64, writeU64 } from './format.js';
+import { FrameReader } from './frame-reader.js';
 
 export const CHECKPOINT_FILE_NAME = 'CHECKPOINT';
 const MAGIC = Buffer.from('STEMECKP', 'latin1');
 const VERSION = 1;
-export const CHECKPOINT_BYTES = 40;
+const CHECKPOINT_BYTES = 40;
+const SEAL_BYTES = frameBytes(0);
 
 export interface Checkpoint {
   /** Global offset just past the seal of the clean close that wrote it. */
@@ -83,6 +86,29 @@ export function readCheckpoint(directory: string, fileSystem: FileSystem): Check
     }
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The stored CRC-32C of the seal frame that ends exactly at global offset `end` in `segment`, if a
+ * whole, valid seal (CRC-32C and BLAKE3) ends there; else undefined. It is what a checkpoint
+ * names when written and what an open compares before trusting one. Throws what reading throws.
+ */
+export function sealCrcEndingAt(
+  fileSystem: FileSystem,
+  segment: { readonly path: string; readonly baseOffset: number; readonly sizeBytes: number },
+  end: number,
+): number | undefined {
+  const sealAt = end - SEAL_BYTES - segment.baseOffset;
+  if (sealAt < SEGMENT_HEADER_BYTES || sealAt + SEAL_BYTES > segment.sizeBytes) return undefined;
+  const handle = fileSystem.open(segment.path, 'read');
+  try {
+    const reader = new FrameReader(handle, segment.baseOffset);
+    const check = reader.frameAt(sealAt, segment.sizeBytes);
+    if (!check.ok || check.frame.kind !== RECORD_KIND_SEAL) return undefined;
+    return reader.readRaw(sealAt, 4).readUInt32LE(0);
+  } finally {
+    handle.close();
   }
 }
 

@@ -24,8 +24,8 @@ import {
   SEGMENT_MIN_MAX_BYTES,
   YIELD_EVERY_RECORDS,
 } from '../limits.js';
-import { RECORD_KIND_SEAL, frameBytes } from './format.js';
-import { writeCheckpoint } from './checkpoint.js';
+import { RECORD_KIND_SEAL } from './format.js';
+import { sealCrcEndingAt, writeCheckpoint } from './checkpoint.js';
 import { FrameReader } from './frame-reader.js';
 import { JournalWriter } from './journal-writer.js';
 import type { AppendResult } from './journal-writer.js';
@@ -306,19 +306,11 @@ export class Journal implements RecordLog {
     const end = this.endOffset;
     if (this.#writer.failure !== undefined || end === this.recoveryReport.validatedFrom) return;
     const segment = this.#segmentAt(end - 1);
-    const sealAt = end - frameBytes(0) - segment.baseOffset;
     try {
-      const handle = this.#fileSystem.open(segment.path, 'read');
-      try {
-        const reader = new FrameReader(handle, segment.baseOffset);
-        const check = reader.frameAt(sealAt, end - segment.baseOffset);
-        if (!check.ok || check.frame.kind !== RECORD_KIND_SEAL) return;
-        const sealCrc = reader.readRaw(sealAt, 4).readUInt32LE(0);
-        const checkpoint = { end, segmentBase: segment.baseOffset, sealCrc };
-        writeCheckpoint(this.directory, this.#fileSystem, checkpoint);
-      } finally {
-        handle.close();
-      }
+      const sealCrc = sealCrcEndingAt(this.#fileSystem, segment, end);
+      if (sealCrc === undefined) return;
+      const checkpoint = { end, segmentBase: segment.baseOffset, sealCrc };
+      writeCheckpoint(this.directory, this.#fileSystem, checkpoint);
     } catch {
       // See above: a checkpoint is a shortcut for the next open, never data.
     }

@@ -29,14 +29,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { FileHandle, FileSystem } from '../durability/index.js';
 import { CorruptionError, FsyncFailedError, IoError } from '../errors.js';
 import { RECORD_ALIGNMENT_BYTES, RECORD_HEADER_BYTES, SEGMENT_HEADER_BYTES, YIELD_EVERY_RECORDS } from '../limits.js';
-import { readCheckpoint } from './checkpoint.js';
-import {
-  RECORD_KIND_DATA,
-  RECORD_KIND_SEAL,
-  checkSegmentHeader,
-  frameBytes,
-  parseSegmentFileName,
-} from './format.js';
+import { readCheckpoint, sealCrcEndingAt } from './checkpoint.js';
+import { RECORD_KIND_DATA, RECORD_KIND_SEAL, checkSegmentHeader, parseSegmentFileName } from './format.js';
 import { deliberateBug } from './deliberate-bugs.js';
 import { FrameReader } from './frame-reader.js';
 import { Quarantine } from './quarantine.js';
@@ -207,17 +201,15 @@ function checkpointStart(
   const segmentIndex = segments.findIndex((s) => s.baseOffset === checkpoint.segmentBase);
   const segment = segments[segmentIndex];
   if (segment === undefined) return undefined;
-  const position = checkpoint.end - segment.baseOffset;
-  const sealAt = position - frameBytes(0);
-  if (sealAt < SEGMENT_HEADER_BYTES || position > segment.sizeBytes) return undefined;
-  const anchored = withHandle(fileSystem, segment.path, 'read', (handle) => {
-    const reader = new FrameReader(handle, segment.baseOffset);
-    const check = reader.frameAt(sealAt, segment.sizeBytes);
-    const isSeal = check.ok && check.frame.kind === RECORD_KIND_SEAL;
-    if (!isSeal || check.frame.lengthBytes !== position - sealAt) return false;
-    return reader.readRaw(sealAt, 4).readUInt32LE(0) === checkpoint.sealCrc;
-  });
-  return anchored ? { segmentIndex, position } : undefined;
+  let sealCrc: number | undefined;
+  try {
+    sealCrc = sealCrcEndingAt(fileSystem, segment, checkpoint.end);
+  } catch {
+    // Unreadable here means not usable; the full scan reports what is wrong with the segment.
+    return undefined;
+  }
+  if (sealCrc !== checkpoint.sealCrc) return undefined;
+  return { segmentIndex, position: checkpoint.end - segment.baseOffset };
 }
 
 /**
